@@ -1,0 +1,50 @@
+#include "base/file.hpp"
+
+#include "base/error.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace rnh {
+
+std::string read_limited(int fd, std::size_t limit, const std::string& what)
+{
+    std::string data;
+    char buf[16384];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            fail_errno("reading " + what);
+        if (n == 0)
+            return data;
+        if (data.size() + static_cast<std::size_t>(n) > limit)
+            fail(what + " is larger than " + std::to_string(limit) + " bytes",
+                 "it is refused rather than truncated");
+        data.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+Fd open_regular_nofollow(const std::string& dir, const std::string& name)
+{
+    const std::string path = dir + "/" + name;
+    Fd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dirfd)
+        fail_errno("opening " + path);
+    Fd fd(::openat(dirfd.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+    if (!fd && errno == ELOOP)
+        fail(path + " is a symbolic link", "the file must be a regular file, not a link");
+    if (!fd)
+        fail_errno("opening " + path);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0)
+        fail_errno("checking " + path);
+    if (!S_ISREG(st.st_mode))
+        fail(path + " is not a regular file");
+    return fd;
+}
+
+} // namespace rnh

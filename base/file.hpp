@@ -1,0 +1,18 @@
+// Bounded, symlink-safe reading of the small files the hook trusts least.
+#pragma once
+
+#include "base/fd.hpp"
+
+#include <cstddef>
+#include <string>
+
+namespace rnh {
+
+// Reads all of fd; more than `limit` bytes is an error (never truncated).
+std::string read_limited(int fd, std::size_t limit, const std::string& what);
+
+// Opens `name` inside the directory `dir` for reading, refusing a symlink at
+// the last component and anything that is not a regular file.
+Fd open_regular_nofollow(const std::string& dir, const std::string& name);
+
+} // namespace rnh

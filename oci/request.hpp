@@ -1,0 +1,33 @@
+// What a container asks for: RDMA devices by name, by the netdev bound to
+// their port, or by PCI address. Read from annotations (or, for the runtime
+// wrapper, environment variables of the same syntax).
+#pragma once
+
+#include "oci/state.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rnh::oci {
+
+inline constexpr std::string_view annotation_devices = "rdma.netns/devices";
+inline constexpr std::string_view annotation_netdevs = "rdma.netns/netdevs";
+inline constexpr std::string_view annotation_pci = "rdma.netns/pci";
+
+struct Request {
+    std::vector<std::string> devices; // RDMA device names
+    std::vector<std::string> netdevs; // host netdev names
+    std::vector<std::string> pci;     // PCI addresses, normalised to dddd:bb:dd.f
+    bool empty() const { return devices.empty() && netdevs.empty() && pci.empty(); }
+};
+
+// Each list is comma-separated; blanks around items are ignored, duplicates
+// merged, and an empty or malformed item is an error naming `source`.
+std::vector<std::string> parse_device_list(std::string_view value, const std::string& source);
+std::vector<std::string> parse_netdev_list(std::string_view value, const std::string& source);
+std::vector<std::string> parse_pci_list(std::string_view value, const std::string& source);
+
+Request request_from_annotations(const Annotations& annotations);
+
+} // namespace rnh::oci

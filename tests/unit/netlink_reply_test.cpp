@@ -1,0 +1,476 @@
+// Replies, built by hand from linux/netlink.h and rdma/rdma_netlink.h:
+// process_datagram() on whole datagrams, and the nldev reply parsers.
+#include "netlink/rdma.hpp"
+#include "netlink/reply.hpp"
+
+#include "base/error.hpp"
+
+#include <gtest/gtest.h>
+#include <linux/netlink.h>
+#include <rdma/rdma_netlink.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using rnh::nl::Progress;
+using rnh::nl::ReplyContext;
+
+// The attribute numbers are kernel ABI: a header that moved them would break
+// every reply parsed below.
+static_assert(RDMA_NL_NLDEV == 5);
+static_assert(RDMA_NLDEV_ATTR_DEV_INDEX == 1 && RDMA_NLDEV_ATTR_DEV_NAME == 2 &&
+              RDMA_NLDEV_ATTR_PORT_INDEX == 3 && RDMA_NLDEV_ATTR_NDEV_INDEX == 50 &&
+              RDMA_NLDEV_ATTR_NDEV_NAME == 51 && RDMA_NLDEV_SYS_ATTR_NETNS_MODE == 66 &&
+              RDMA_NLDEV_NET_NS_FD == 68);
+
+constexpr std::uint32_t our_portid = 4242;
+constexpr std::uint32_t our_seq = 17;
+
+// Netlink bytes in host order, built field by field: one message at a time,
+// each closed by end() which writes its nlmsg_len.
+class Wire {
+public:
+    Wire& begin(std::uint16_t type, std::uint16_t flags = 0, std::uint32_t seq = our_seq,
+                std::uint32_t portid = our_portid)
+    {
+        start_ = bytes_.size();
+        u32(0).u16(type).u16(flags).u32(seq).u32(portid);
+        return *this;
+    }
+    Wire& end()
+    {
+        const auto len = static_cast<std::uint32_t>(bytes_.size() - start_);
+        std::memcpy(bytes_.data() + start_, &len, sizeof len);
+        return pad();
+    }
+    Wire& u8(std::uint8_t v) { return raw(&v, sizeof v); }
+    Wire& u16(std::uint16_t v) { return raw(&v, sizeof v); }
+    Wire& u32(std::uint32_t v) { return raw(&v, sizeof v); }
+    Wire& i32(std::int32_t v) { return raw(&v, sizeof v); }
+    Wire& raw(const void* data, std::size_t size)
+    {
+        const auto* p = static_cast<const std::byte*>(data);
+        bytes_.insert(bytes_.end(), p, p + size);
+        return *this;
+    }
+    Wire& pad()
+    {
+        while (bytes_.size() % 4 != 0)
+            bytes_.push_back(std::byte{0});
+        return *this;
+    }
+    // An attribute whose nla_len says `payload.size()` bytes of payload.
+    Wire& attr(std::uint16_t type, std::string_view payload)
+    {
+        u16(static_cast<std::uint16_t>(4 + payload.size())).u16(type);
+        return raw(payload.data(), payload.size()).pad();
+    }
+    Wire& attr_u32(std::uint16_t type, std::uint32_t v)
+    {
+        return attr(type, std::string_view(reinterpret_cast<const char*>(&v), sizeof v));
+    }
+    Wire& attr_u8(std::uint16_t type, std::uint8_t v)
+    {
+        return attr(type, std::string_view(reinterpret_cast<const char*>(&v), 1));
+    }
+    Wire& attr_str(std::uint16_t type, const std::string& s)
+    {
+        return attr(type, std::string_view(s.c_str(), s.size() + 1));
+    }
+
+    std::span<const std::byte> bytes() const { return bytes_; }
+    // The first message, as a parser receives it.
+    const nlmsghdr& message() const { return *reinterpret_cast<const nlmsghdr*>(bytes_.data()); }
+
+private:
+    std::vector<std::byte> bytes_; // from new: aligned for nlmsghdr
+    std::size_t start_ = 0;
+};
+
+std::uint16_t nldev(rdma_nldev_command command)
+{
+    return static_cast<std::uint16_t>((RDMA_NL_NLDEV << 10) + command);
+}
+
+// An NLMSG_ERROR as a NETLINK_CAP_ACK socket gets it: errno, the request's
+// header, then the extended ack TLVs if any.
+Wire& error_message(Wire& w, int error, const std::string& text = {})
+{
+    const std::uint16_t flags = NLM_F_CAPPED | (text.empty() ? 0 : NLM_F_ACK_TLVS);
+    w.begin(NLMSG_ERROR, flags).i32(error);
+    w.u32(16).u16(nldev(RDMA_NLDEV_CMD_SET)).u16(NLM_F_REQUEST | NLM_F_ACK).u32(our_seq).u32(0);
+    if (!text.empty())
+        w.attr_u32(NLMSGERR_ATTR_OFFS, 20).attr_str(NLMSGERR_ATTR_MSG, text);
+    return w.end();
+}
+
+struct Collected {
+    std::vector<std::uint16_t> types;
+    rnh::nl::OnMessage callback()
+    {
+        return [this](const nlmsghdr& nlh) { types.push_back(nlh.nlmsg_type); };
+    }
+};
+
+ReplyContext context(rnh::nl::Hint hint = {})
+{
+    return ReplyContext{our_portid, our_seq, "moving RDMA device 3", std::move(hint)};
+}
+
+Progress process(const Wire& w, Collected& got, std::uint32_t sender = 0)
+{
+    return rnh::nl::process_datagram(w.bytes(), sender, context(), got.callback());
+}
+
+// --- process_datagram -----------------------------------------------------
+
+TEST(NetlinkReply, DataThenAckInOneDatagram)
+{
+    Wire w;
+    w.begin(nldev(RDMA_NLDEV_CMD_SYS_GET)).attr_u8(RDMA_NLDEV_SYS_ATTR_NETNS_MODE, 0).end();
+    error_message(w, 0);
+    Collected got;
+    EXPECT_EQ(process(w, got), Progress::done);
+    EXPECT_EQ(got.types, std::vector<std::uint16_t>{nldev(RDMA_NLDEV_CMD_SYS_GET)});
+}
+
+TEST(NetlinkReply, DumpGoesOnUntilDone)
+{
+    Wire first;
+    first.begin(nldev(RDMA_NLDEV_CMD_GET), NLM_F_MULTI).end();
+    first.begin(nldev(RDMA_NLDEV_CMD_GET), NLM_F_MULTI).end();
+    Wire last;
+    last.begin(NLMSG_DONE, NLM_F_MULTI).i32(0).end();
+    Collected got;
+    EXPECT_EQ(process(first, got), Progress::more);
+    EXPECT_EQ(process(last, got), Progress::done);
+    EXPECT_EQ(got.types.size(), 2u);
+}
+
+TEST(NetlinkReply, ErrorCarriesErrnoExtAckAndHint)
+{
+    Wire w;
+    error_message(w, -EOPNOTSUPP, "device cannot move");
+    Collected got;
+    try {
+        rnh::nl::process_datagram(w.bytes(), 0, context([](int err) {
+                                      return err == EOPNOTSUPP ? std::string("switch modes")
+                                                               : std::string();
+                                  }),
+                                  got.callback());
+        FAIL() << "no error thrown";
+    } catch (const rnh::Error& e) {
+        EXPECT_EQ(e.err(), EOPNOTSUPP);
+        EXPECT_EQ(e.context(), "moving RDMA device 3 (kernel: device cannot move)");
+        EXPECT_EQ(e.hint(), "switch modes");
+        EXPECT_EQ(std::string(e.what()), "moving RDMA device 3 (kernel: device cannot move): " +
+                                             std::string(std::strerror(EOPNOTSUPP)) +
+                                             "; switch modes");
+    }
+}
+
+TEST(NetlinkReply, ErrorWithoutExtAck)
+{
+    Wire w;
+    error_message(w, -EINVAL);
+    Collected got;
+    try {
+        process(w, got);
+        FAIL() << "no error thrown";
+    } catch (const rnh::Error& e) {
+        EXPECT_EQ(e.err(), EINVAL);
+        EXPECT_EQ(e.context(), "moving RDMA device 3");
+        EXPECT_EQ(e.hint(), "");
+    }
+}
+
+TEST(NetlinkReply, UncappedErrorEchoesTheRequestBeforeTheExtAck)
+{
+    // Without NETLINK_CAP_ACK the whole request (here 28 bytes) is echoed;
+    // its attribute 1 must not be taken for NLMSGERR_ATTR_MSG.
+    Wire w;
+    w.begin(NLMSG_ERROR, NLM_F_ACK_TLVS).i32(-EPERM);
+    w.u32(28).u16(nldev(RDMA_NLDEV_CMD_SET)).u16(NLM_F_REQUEST).u32(our_seq).u32(0);
+    w.attr_str(1, "echoed");
+    w.attr_str(NLMSGERR_ATTR_MSG, "not allowed").end();
+    Collected got;
+    try {
+        process(w, got);
+        FAIL() << "no error thrown";
+    } catch (const rnh::Error& e) {
+        EXPECT_EQ(e.err(), EPERM);
+        EXPECT_EQ(e.context(), "moving RDMA device 3 (kernel: not allowed)");
+    }
+}
+
+TEST(NetlinkReply, DumpErrorComesInDone)
+{
+    // nldev_port_get_dumpit() failing: the errno is NLMSG_DONE's payload.
+    Wire w;
+    w.begin(NLMSG_DONE, NLM_F_MULTI | NLM_F_ACK_TLVS).i32(-EINVAL);
+    w.attr_str(NLMSGERR_ATTR_MSG, "no such device").end();
+    Collected got;
+    try {
+        process(w, got);
+        FAIL() << "no error thrown";
+    } catch (const rnh::Error& e) {
+        EXPECT_EQ(e.err(), EINVAL);
+        EXPECT_EQ(e.context(), "moving RDMA device 3 (kernel: no such device)");
+    }
+}
+
+TEST(NetlinkReply, DamagedExtAckKeepsTheErrno)
+{
+    Wire w;
+    w.begin(NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS).i32(-EBUSY);
+    w.u32(16).u16(0).u16(0).u32(our_seq).u32(0);
+    w.u16(200).u16(NLMSGERR_ATTR_MSG).raw("abc", 4).end(); // nla_len beyond the message
+    Collected got;
+    try {
+        process(w, got);
+        FAIL() << "no error thrown";
+    } catch (const rnh::Error& e) {
+        EXPECT_EQ(e.err(), EBUSY);
+        EXPECT_EQ(e.context(), "moving RDMA device 3");
+    }
+}
+
+TEST(NetlinkReply, StrayMessagesAreSkipped)
+{
+    Wire w;
+    // Left over from an earlier request that threw: its data and its ACK.
+    w.begin(nldev(RDMA_NLDEV_CMD_GET), 0, our_seq - 1).end();
+    w.begin(NLMSG_ERROR, NLM_F_CAPPED, our_seq - 1).i32(0);
+    w.u32(16).u16(0).u16(0).u32(our_seq - 1).u32(0).end();
+    // Addressed to another socket.
+    w.begin(nldev(RDMA_NLDEV_CMD_GET), 0, our_seq, our_portid + 1).end();
+    // The answer to this request.
+    w.begin(nldev(RDMA_NLDEV_CMD_PORT_GET)).end();
+    error_message(w, 0);
+    Collected got;
+    EXPECT_EQ(process(w, got), Progress::done);
+    EXPECT_EQ(got.types, std::vector<std::uint16_t>{nldev(RDMA_NLDEV_CMD_PORT_GET)});
+}
+
+TEST(NetlinkReply, DatagramsNotFromTheKernelAreSkipped)
+{
+    Wire w;
+    w.begin(nldev(RDMA_NLDEV_CMD_GET)).end();
+    error_message(w, -EPERM);
+    Collected got;
+    EXPECT_EQ(process(w, got, /*sender=*/1234), Progress::more);
+    EXPECT_TRUE(got.types.empty());
+}
+
+TEST(NetlinkReply, NoopIsSkippedOverrunThrows)
+{
+    Wire noop;
+    noop.begin(NLMSG_NOOP).end();
+    Collected got;
+    EXPECT_EQ(process(noop, got), Progress::more);
+    EXPECT_TRUE(got.types.empty());
+
+    Wire overrun;
+    overrun.begin(NLMSG_OVERRUN).end();
+    try {
+        process(overrun, got);
+        FAIL() << "no error thrown";
+    } catch (const rnh::Error& e) {
+        EXPECT_EQ(e.err(), ENOBUFS);
+    }
+}
+
+void expect_malformed(const Wire& w, std::size_t size)
+{
+    Collected got;
+    try {
+        rnh::nl::process_datagram(w.bytes().first(size), 0, context(), got.callback());
+        FAIL() << "no error thrown";
+    } catch (const rnh::Error& e) {
+        EXPECT_EQ(e.err(), EPROTO) << e.what();
+    }
+}
+
+TEST(NetlinkReply, MalformedDatagramsThrow)
+{
+    Wire data;
+    data.begin(nldev(RDMA_NLDEV_CMD_GET)).attr_u32(RDMA_NLDEV_ATTR_DEV_INDEX, 1).end();
+    expect_malformed(data, data.bytes().size() - 4); // nlmsg_len beyond the datagram
+    expect_malformed(data, 8);                       // not even a header
+
+    Wire short_error;
+    short_error.begin(NLMSG_ERROR).i32(-1).end(); // no echoed header
+    expect_malformed(short_error, short_error.bytes().size());
+
+    Wire positive;
+    error_message(positive, 5);
+    expect_malformed(positive, positive.bytes().size());
+
+    Wire huge;
+    error_message(huge, -100000);
+    expect_malformed(huge, huge.bytes().size());
+
+    Wire done;
+    done.begin(NLMSG_DONE).i32(3).end();
+    expect_malformed(done, done.bytes().size());
+}
+
+// --- parsers ---------------------------------------------------------------
+
+TEST(NetlinkRdmaParse, Device)
+{
+    // fill_dev_info(): handle, PORT_INDEX (port count), then more we skip.
+    Wire w;
+    w.begin(nldev(RDMA_NLDEV_CMD_GET), NLM_F_MULTI)
+        .attr_u32(RDMA_NLDEV_ATTR_DEV_INDEX, 3)
+        .attr_str(RDMA_NLDEV_ATTR_DEV_NAME, "rxe0")
+        .attr_u32(RDMA_NLDEV_ATTR_PORT_INDEX, 1)
+        .attr_str(RDMA_NLDEV_ATTR_FW_VERSION, "1.0")
+        .attr(RDMA_NLDEV_ATTR_CAP_FLAGS, std::string(8, '\xff'))
+        .attr(RDMA_NLDEV_ATTR_MAX + 20, "future attribute")
+        .end();
+    const rnh::nl::Device device = rnh::nl::parse_device(w.message());
+    EXPECT_EQ(device.index, 3u);
+    EXPECT_EQ(device.name, "rxe0");
+}
+
+TEST(NetlinkRdmaParse, PortWithNetDevice)
+{
+    Wire w;
+    w.begin(nldev(RDMA_NLDEV_CMD_PORT_GET), NLM_F_MULTI)
+        .attr_u32(RDMA_NLDEV_ATTR_DEV_INDEX, 2)
+        .attr_str(RDMA_NLDEV_ATTR_DEV_NAME, "mlx5_1")
+        .attr_u32(RDMA_NLDEV_ATTR_PORT_INDEX, 1)
+        .attr_u8(RDMA_NLDEV_ATTR_PORT_STATE, 4)
+        .attr_u32(RDMA_NLDEV_ATTR_NDEV_INDEX, 12)
+        .attr_str(RDMA_NLDEV_ATTR_NDEV_NAME, "enp3s0f1")
+        .end();
+    const rnh::nl::Port port = rnh::nl::parse_port(w.message());
+    EXPECT_EQ(port.dev_index, 2u);
+    EXPECT_EQ(port.dev_name, "mlx5_1");
+    EXPECT_EQ(port.port, 1u);
+    EXPECT_EQ(port.ndev_index, 12u);
+    EXPECT_EQ(port.ndev_name, "enp3s0f1");
+}
+
+TEST(NetlinkRdmaParse, PortWithoutNetDevice)
+{
+    // fill_port_info() leaves the net device out when it is in another namespace.
+    Wire w;
+    w.begin(nldev(RDMA_NLDEV_CMD_PORT_GET), NLM_F_MULTI)
+        .attr_u32(RDMA_NLDEV_ATTR_DEV_INDEX, 2)
+        .attr_str(RDMA_NLDEV_ATTR_DEV_NAME, "rxe1")
+        .attr_u32(RDMA_NLDEV_ATTR_PORT_INDEX, 1)
+        .end();
+    const rnh::nl::Port port = rnh::nl::parse_port(w.message());
+    EXPECT_FALSE(port.ndev_index.has_value());
+    EXPECT_EQ(port.ndev_name, "");
+}
+
+TEST(NetlinkRdmaParse, SysMode)
+{
+    Wire exclusive;
+    exclusive.begin(nldev(RDMA_NLDEV_CMD_SYS_GET))
+        .attr_u8(RDMA_NLDEV_SYS_ATTR_NETNS_MODE, 0)
+        .attr_u8(RDMA_NLDEV_SYS_ATTR_COPY_ON_FORK, 1)
+        .end();
+    EXPECT_EQ(rnh::nl::parse_sys(exclusive.message()), rnh::nl::NetnsMode::exclusive);
+    Wire shared;
+    shared.begin(nldev(RDMA_NLDEV_CMD_SYS_GET)).attr_u8(RDMA_NLDEV_SYS_ATTR_NETNS_MODE, 1).end();
+    EXPECT_EQ(rnh::nl::parse_sys(shared.message()), rnh::nl::NetnsMode::shared);
+}
+
+template <class Parse> void expect_parse_error(const Wire& w, Parse parse)
+{
+    try {
+        parse(w.message());
+        FAIL() << "no error thrown";
+    } catch (const rnh::Error& e) {
+        EXPECT_EQ(e.err(), EPROTO) << e.what();
+    }
+}
+
+TEST(NetlinkRdmaParse, MissingAttributes)
+{
+    Wire no_name;
+    no_name.begin(nldev(RDMA_NLDEV_CMD_GET)).attr_u32(RDMA_NLDEV_ATTR_DEV_INDEX, 1).end();
+    expect_parse_error(no_name, rnh::nl::parse_device);
+
+    Wire no_port;
+    no_port.begin(nldev(RDMA_NLDEV_CMD_PORT_GET))
+        .attr_u32(RDMA_NLDEV_ATTR_DEV_INDEX, 1)
+        .attr_str(RDMA_NLDEV_ATTR_DEV_NAME, "rxe0")
+        .end();
+    expect_parse_error(no_port, rnh::nl::parse_port);
+
+    Wire no_mode;
+    no_mode.begin(nldev(RDMA_NLDEV_CMD_SYS_GET)).end();
+    expect_parse_error(no_mode, rnh::nl::parse_sys);
+}
+
+TEST(NetlinkRdmaParse, WrongAttributeLengths)
+{
+    Wire short_index;
+    short_index.begin(nldev(RDMA_NLDEV_CMD_GET))
+        .attr(RDMA_NLDEV_ATTR_DEV_INDEX, std::string_view("\x01\x00", 2))
+        .attr_str(RDMA_NLDEV_ATTR_DEV_NAME, "rxe0")
+        .end();
+    expect_parse_error(short_index, rnh::nl::parse_device);
+
+    Wire long_index;
+    long_index.begin(nldev(RDMA_NLDEV_CMD_GET))
+        .attr(RDMA_NLDEV_ATTR_DEV_INDEX, std::string(8, '\0'))
+        .attr_str(RDMA_NLDEV_ATTR_DEV_NAME, "rxe0")
+        .end();
+    expect_parse_error(long_index, rnh::nl::parse_device);
+
+    Wire unterminated;
+    unterminated.begin(nldev(RDMA_NLDEV_CMD_GET))
+        .attr_u32(RDMA_NLDEV_ATTR_DEV_INDEX, 1)
+        .attr(RDMA_NLDEV_ATTR_DEV_NAME, "rxe0")
+        .end();
+    expect_parse_error(unterminated, rnh::nl::parse_device);
+
+    Wire wide_mode;
+    wide_mode.begin(nldev(RDMA_NLDEV_CMD_SYS_GET))
+        .attr_u32(RDMA_NLDEV_SYS_ATTR_NETNS_MODE, 0)
+        .end();
+    expect_parse_error(wide_mode, rnh::nl::parse_sys);
+
+    Wire unknown_mode;
+    unknown_mode.begin(nldev(RDMA_NLDEV_CMD_SYS_GET))
+        .attr_u8(RDMA_NLDEV_SYS_ATTR_NETNS_MODE, 2)
+        .end();
+    expect_parse_error(unknown_mode, rnh::nl::parse_sys);
+}
+
+TEST(NetlinkRdmaParse, TruncatedAttributes)
+{
+    // The last attribute claims more bytes than the message holds.
+    Wire w;
+    w.begin(nldev(RDMA_NLDEV_CMD_GET)).attr_u32(RDMA_NLDEV_ATTR_DEV_INDEX, 1);
+    w.u16(40).u16(RDMA_NLDEV_ATTR_DEV_NAME).raw("rxe0", 5).end();
+    expect_parse_error(w, rnh::nl::parse_device);
+
+    // A stub of an attribute header at the end.
+    Wire stub;
+    stub.begin(nldev(RDMA_NLDEV_CMD_GET))
+        .attr_u32(RDMA_NLDEV_ATTR_DEV_INDEX, 1)
+        .attr_str(RDMA_NLDEV_ATTR_DEV_NAME, "rxe0")
+        .u16(2)
+        .end();
+    expect_parse_error(stub, rnh::nl::parse_device);
+
+    // nla_len smaller than the attribute header.
+    Wire tiny;
+    tiny.begin(nldev(RDMA_NLDEV_CMD_GET)).u16(2).u16(RDMA_NLDEV_ATTR_DEV_INDEX).end();
+    expect_parse_error(tiny, rnh::nl::parse_device);
+}
+
+} // namespace
