@@ -1,0 +1,36 @@
+#include "hook/container.hpp"
+
+#include "base/error.hpp"
+#include "oci/spec.hpp"
+
+namespace rnh {
+
+Container describe_container(oci::State state)
+{
+    Container container;
+    std::optional<oci::Spec> spec;
+    if (!state.annotations)
+        spec = oci::read_spec(state.bundle);
+    container.request =
+        oci::request_from_annotations(state.annotations ? *state.annotations : spec->annotations);
+    if (!container.request.empty()) {
+        if (!spec)
+            spec = oci::read_spec(state.bundle);
+        container.netns_path = spec->netns_path;
+    }
+    container.state = std::move(state);
+    return container;
+}
+
+Netns container_netns(const Container& container)
+{
+    if (container.state.pid)
+        return netns_of_pid(*container.state.pid);
+    if (container.netns_path)
+        return netns_at_path(*container.netns_path);
+    fail("the OCI state of container " + container.state.id +
+             " has no pid and its config.json names no network namespace",
+         "run the hook at the prestart or createRuntime stage, when the container exists");
+}
+
+} // namespace rnh

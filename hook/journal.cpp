@@ -1,0 +1,189 @@
+#include "hook/journal.hpp"
+
+#include "base/error.hpp"
+#include "base/file.hpp"
+#include "base/json.hpp"
+#include "oci/state.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace rnh {
+namespace {
+
+constexpr int journal_version = 1;
+constexpr std::string_view suffix = ".json";
+
+void make_dir(const std::string& path)
+{
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+        fail_errno("creating the state directory " + path);
+}
+
+void write_all(int fd, std::string_view data, const std::string& what)
+{
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            fail_errno("writing " + what);
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+void sync_dir(const std::string& dir)
+{
+    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd || ::fsync(fd.get()) != 0)
+        fail_errno("syncing " + dir);
+}
+
+std::uint64_t unsigned_member(const nlohmann::json& obj, const char* key, const std::string& what)
+{
+    const auto* value = member(obj, key, what);
+    if (value == nullptr || !value->is_number_unsigned())
+        fail(what + ": \"" + key + "\" must be a non-negative integer");
+    return value->get<std::uint64_t>();
+}
+
+} // namespace
+
+std::string_view phase_name(Assignment::Phase phase)
+{
+    return phase == Assignment::Phase::held ? "held" : "moving";
+}
+
+std::string to_json(const Assignment& a)
+{
+    nlohmann::json devices = nlohmann::json::array();
+    for (const auto& d : a.devices)
+        devices.push_back({{"name", d.name}, {"index", d.index}});
+    nlohmann::json doc = {
+        {"version", journal_version},   {"container_id", a.container_id},
+        {"phase", phase_name(a.phase)}, {"netns", {{"dev", a.netns.dev}, {"ino", a.netns.ino}}},
+        {"devices", devices},           {"since", static_cast<std::int64_t>(a.since)},
+    };
+    if (a.netns_path)
+        doc["netns_path"] = *a.netns_path;
+    if (a.pid)
+        doc["pid"] = *a.pid;
+    return doc.dump(2) + "\n";
+}
+
+Assignment assignment_from_json(std::string_view json, const std::string& what)
+{
+    auto doc = parse_json(json, what);
+    if (unsigned_member(doc, "version", what) != journal_version)
+        fail(what + " has an unknown version", "it was written by another release of the hook");
+    Assignment a;
+    a.container_id = string_member(doc, "container_id", what);
+    auto phase = string_member(doc, "phase", what);
+    if (phase != "moving" && phase != "held")
+        fail(what + ": unknown phase \"" + phase + "\"");
+    a.phase = phase == "held" ? Assignment::Phase::held : Assignment::Phase::moving;
+    const auto* netns = member(doc, "netns", what);
+    if (netns == nullptr)
+        fail(what + " has no \"netns\"");
+    a.netns = {unsigned_member(*netns, "dev", what), unsigned_member(*netns, "ino", what)};
+    if (member(doc, "netns_path", what) != nullptr)
+        a.netns_path = string_member(doc, "netns_path", what);
+    if (member(doc, "pid", what) != nullptr)
+        a.pid = static_cast<int>(unsigned_member(doc, "pid", what));
+    a.since = static_cast<std::time_t>(unsigned_member(doc, "since", what));
+    const auto* devices = member(doc, "devices", what);
+    if (devices == nullptr || !devices->is_array())
+        fail(what + ": \"devices\" must be an array");
+    for (const auto& d : *devices) {
+        auto index = unsigned_member(d, "index", what);
+        if (index > UINT32_MAX)
+            fail(what + ": device index " + std::to_string(index) + " is out of range");
+        a.devices.push_back({static_cast<std::uint32_t>(index), string_member(d, "name", what)});
+    }
+    return a;
+}
+
+Journal::Journal(std::string state_dir) : dir_(std::move(state_dir) + "/containers") {}
+
+void Journal::write(const Assignment& assignment) const
+{
+    oci::check_container_id(assignment.container_id);
+    make_dir(std::filesystem::path(dir_).parent_path());
+    make_dir(dir_);
+    const auto final_path = dir_ + "/" + assignment.container_id + std::string(suffix);
+    const auto temp_path = dir_ + "/." + assignment.container_id + ".tmp";
+    Fd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd)
+        fail_errno("creating " + temp_path);
+    write_all(fd.get(), to_json(assignment), temp_path);
+    if (::fsync(fd.get()) != 0)
+        fail_errno("syncing " + temp_path);
+    fd.reset();
+    if (::rename(temp_path.c_str(), final_path.c_str()) != 0)
+        fail_errno("renaming " + temp_path + " to " + final_path);
+    sync_dir(dir_);
+}
+
+std::optional<Assignment> Journal::read(const std::string& container_id) const
+{
+    oci::check_container_id(container_id);
+    const auto name = container_id + std::string(suffix);
+    if (!std::filesystem::exists(std::filesystem::symlink_status(dir_ + "/" + name)))
+        return std::nullopt;
+    auto fd = open_regular_nofollow(dir_, name);
+    return assignment_from_json(read_limited(fd.get(), 1 << 20, dir_ + "/" + name),
+                                dir_ + "/" + name);
+}
+
+void Journal::remove(const std::string& container_id) const
+{
+    oci::check_container_id(container_id);
+    const auto path = dir_ + "/" + container_id + std::string(suffix);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        fail_errno("removing " + path);
+    sync_dir(dir_);
+}
+
+std::vector<Assignment> Journal::all() const
+{
+    std::vector<Assignment> assignments;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+        auto name = entry.path().filename().string();
+        if (name.front() == '.' || !name.ends_with(suffix))
+            continue;
+        if (auto a = read(name.substr(0, name.size() - suffix.size())))
+            assignments.push_back(std::move(*a));
+    }
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        fail_errno(ec.value(), "listing " + dir_);
+    std::sort(assignments.begin(), assignments.end(),
+              [](const auto& x, const auto& y) { return x.container_id < y.container_id; });
+    return assignments;
+}
+
+DeviceLocks::DeviceLocks(const std::string& state_dir, std::vector<std::string> names)
+{
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    const auto dir = state_dir + "/locks";
+    make_dir(state_dir);
+    make_dir(dir);
+    for (const auto& name : names) {
+        const auto path = dir + "/" + name + ".lock";
+        Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (!fd)
+            fail_errno("opening the lock " + path);
+        while (::flock(fd.get(), LOCK_EX) != 0)
+            if (errno != EINTR)
+                fail_errno("locking " + path);
+        fds_.push_back(std::move(fd));
+    }
+}
+
+} // namespace rnh

@@ -1,0 +1,51 @@
+// rdma-netns-hook: parse the command line, run one command, and turn any
+// failure into one line on stderr and in the system log (crun and Podman do
+// not show a failing hook's stderr unless told to).
+#include "base/error.hpp"
+#include "hook/cli.hpp"
+#include "hook/commands.hpp"
+#include "oci/state.hpp"
+
+#include <syslog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+
+#ifndef RNH_VERSION
+#error "RNH_VERSION must be defined by the build"
+#endif
+
+int main(int argc, char** argv)
+{
+    try {
+        auto inv = rnh::parse_command_line({argv + 1, argv + argc});
+        switch (inv.command) {
+        case rnh::Command::help:
+            std::fputs(rnh::usage_text, stdout);
+            return 0;
+        case rnh::Command::version:
+            std::puts("rdma-netns-hook " RNH_VERSION);
+            return 0;
+        case rnh::Command::prestart:
+            rnh::run_prestart(rnh::load_config(inv.config_path),
+                              rnh::oci::read_state(STDIN_FILENO));
+            return 0;
+        case rnh::Command::poststop:
+            rnh::run_poststop(rnh::load_config(inv.config_path),
+                              rnh::oci::read_state(STDIN_FILENO));
+            return 0;
+        case rnh::Command::recover:
+            rnh::run_recover(rnh::load_config(inv.config_path));
+            return 0;
+        case rnh::Command::status:
+            rnh::run_status(rnh::load_config(inv.config_path), inv.json);
+            return 0;
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "rdma-netns-hook: %s\n", e.what());
+        openlog("rdma-netns-hook", LOG_PID, LOG_DAEMON);
+        syslog(LOG_ERR, "%s", e.what());
+    }
+    return 1;
+}

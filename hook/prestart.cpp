@@ -1,0 +1,129 @@
+#include "base/error.hpp"
+#include "hook/commands.hpp"
+#include "hook/container.hpp"
+#include "hook/devices.hpp"
+#include "hook/journal.hpp"
+#include "hook/moves.hpp"
+#include "hook/rdma_in.hpp"
+#include "hook/snapshot.hpp"
+
+#include <algorithm>
+#include <ctime>
+
+namespace rnh {
+namespace {
+
+std::vector<std::string> names_sorted(std::vector<std::string> names)
+{
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::vector<std::string> names_in(const Plan& plan)
+{
+    auto names = names_of(plan.to_move);
+    for (const auto& name : names_of(plan.already_there))
+        names.push_back(name);
+    return names_sorted(std::move(names));
+}
+
+// The devices to lock before looking: the request's names when it has only
+// names, otherwise what an unlocked look resolves them to.
+std::vector<std::string> devices_to_lock(const oci::Request& request, nl::Socket& host,
+                                         const Netns& target, const Config& config)
+{
+    if (request.netdevs.empty() && request.pci.empty())
+        return names_sorted(request.devices);
+    return names_in(resolve(request, take_snapshot(request, host, target, config)));
+}
+
+// A device recorded for a container in another namespace is not ours to take,
+// even if the kernel would let us.
+void refuse_held_elsewhere(const Journal& journal, const Plan& plan, const std::string& id,
+                           NsId target)
+{
+    for (const auto& other : journal.all()) {
+        if (other.container_id == id || other.netns == target)
+            continue;
+        for (const auto& held : other.devices)
+            for (const auto& name : names_in(plan))
+                if (held.name == name)
+                    fail("RDMA device " + name + " is held by container " + other.container_id,
+                         "stop that container first; if it is gone, run `rdma-netns-hook "
+                         "recover`");
+    }
+}
+
+// Undoes a failed start: brings back what moved, and forgets the assignment
+// only if nothing was left behind; otherwise the journal keeps it for recovery.
+[[noreturn]] void roll_back(const Error& cause, const std::vector<nl::Device>& moved,
+                            const Netns& target, const Netns& host_ns, const Journal& journal,
+                            const std::string& id, const Config& config)
+{
+    auto errors =
+        moved.empty() ? std::vector<std::string>{} : move_home(moved, target, host_ns, config);
+    if (errors.empty()) {
+        journal.remove(id);
+        throw cause;
+    }
+    std::string text = cause.what();
+    for (const auto& line : errors)
+        text += "; then " + line;
+    throw Error(text, 0, "run `rdma-netns-hook recover` once the cause is fixed");
+}
+
+Assignment assignment_of(const Container& container, const Netns& target, const Plan& plan)
+{
+    Assignment a;
+    a.container_id = container.state.id;
+    a.netns = target.id;
+    a.netns_path = container.netns_path;
+    if (container.state.pid)
+        a.pid = *container.state.pid;
+    a.devices = plan.to_move;
+    a.devices.insert(a.devices.end(), plan.already_there.begin(), plan.already_there.end());
+    a.since = std::time(nullptr);
+    return a;
+}
+
+} // namespace
+
+void run_prestart(const Config& config, oci::State state)
+{
+    auto container = describe_container(std::move(state));
+    if (container.request.empty())
+        return;
+
+    auto host = open_rdma(config);
+    require_exclusive_mode(host);
+    auto host_ns = own_netns();
+    auto target = container_netns(container);
+    if (target.id == host_ns.id)
+        fail("container " + container.state.id + " shares the host's network namespace",
+             "give it a network namespace of its own; moving devices into the host's is refused");
+
+    auto locked = devices_to_lock(container.request, host, target, config);
+    DeviceLocks locks(config.state_dir, locked);
+    auto plan = resolve(container.request, take_snapshot(container.request, host, target, config));
+    for (const auto& name : names_in(plan))
+        if (!std::binary_search(locked.begin(), locked.end(), name))
+            fail("the RDMA devices of container " + container.state.id +
+                     " changed while it waited for their locks (" + name + ")",
+                 "start the container again");
+
+    Journal journal(config.state_dir);
+    refuse_held_elsewhere(journal, plan, container.state.id, target.id);
+    auto assignment = assignment_of(container, target, plan);
+    journal.write(assignment);
+    std::vector<nl::Device> moved;
+    try {
+        move_each(plan.to_move, host, target, moved);
+        verify_in(plan.to_move, host, target, config);
+    } catch (const Error& e) {
+        roll_back(e, moved, target, host_ns, journal, container.state.id, config);
+    }
+    assignment.phase = Assignment::Phase::held;
+    journal.write(assignment);
+}
+
+} // namespace rnh

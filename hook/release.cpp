@@ -1,0 +1,65 @@
+#include "hook/release.hpp"
+
+#include "base/error.hpp"
+#include "hook/devices.hpp"
+#include "hook/moves.hpp"
+#include "hook/rdma_in.hpp"
+
+#include <algorithm>
+
+namespace rnh {
+namespace {
+
+// Devices of a pod's namespace go home when the last container asking for them stops.
+std::vector<nl::Device> not_held_by_others(const Journal& journal, const Assignment& mine)
+{
+    std::vector<nl::Device> devices;
+    auto others = journal.all();
+    for (const auto& device : mine.devices) {
+        bool shared = std::any_of(others.begin(), others.end(), [&](const Assignment& other) {
+            return other.container_id != mine.container_id && other.netns == mine.netns &&
+                   find_named(other.devices, device.name) != nullptr;
+        });
+        if (!shared)
+            devices.push_back(device);
+    }
+    return devices;
+}
+
+} // namespace
+
+void release(const Config& config, const Journal& journal, const Assignment& assignment)
+{
+    auto devices = not_held_by_others(journal, assignment);
+    if (devices.empty()) {
+        journal.remove(assignment.container_id);
+        return;
+    }
+    auto host = open_rdma(config);
+    auto host_ns = own_netns();
+    // The namespace may still be alive (pinned by a pod or a bind mount): then
+    // the devices must be sent home from inside it. If it is gone, the kernel
+    // returns them to the initial namespace by itself, a moment later
+    // (rdma_dev_exit_net), so waiting is all there is to do.
+    std::vector<std::string> errors;
+    if (auto ns = find_netns(assignment.netns, assignment.netns_path))
+        errors = move_home(devices, *ns, host_ns, config);
+    auto missing = wait_home(names_of(devices), host, config.return_timeout);
+    if (missing.empty()) {
+        journal.remove(assignment.container_id);
+        return;
+    }
+    Assignment left = assignment;
+    std::erase_if(left.devices, [&missing](const nl::Device& d) {
+        return std::find(missing.begin(), missing.end(), d.name) == missing.end();
+    });
+    journal.write(left);
+    std::string text = "RDMA devices of container " + assignment.container_id +
+                       " did not return to the host within " +
+                       std::to_string(config.return_timeout.count()) + " ms: " + listing(missing);
+    for (const auto& line : errors)
+        text += "; " + line;
+    fail(text, "the journal keeps them; see `rdma-netns-hook status`");
+}
+
+} // namespace rnh

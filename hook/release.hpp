@@ -1,0 +1,15 @@
+// Returning a container's devices to the host: shared by poststop and recovery.
+#pragma once
+
+#include "hook/config.hpp"
+#include "hook/journal.hpp"
+
+namespace rnh {
+
+// Returns the devices of `assignment` that no other container in the same
+// namespace still holds, verifies they are back in the host, then forgets the
+// assignment. A device that does not come back is an error naming it; the
+// journal then keeps the assignment with just those devices.
+void release(const Config& config, const Journal& journal, const Assignment& assignment);
+
+} // namespace rnh

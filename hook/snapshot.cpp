@@ -1,0 +1,53 @@
+#include "hook/snapshot.hpp"
+
+#include "hook/rdma_in.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace rnh {
+namespace {
+
+PciFunction read_pci_function(const std::string& sysfs_root, const std::string& address)
+{
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(sysfs_root) / "bus/pci/devices" / address;
+    PciFunction function;
+    std::error_code ec;
+    function.exists = fs::is_directory(dir, ec);
+    for (const auto& entry : fs::directory_iterator(dir / "infiniband", ec))
+        function.rdma_devices.push_back(entry.path().filename().string());
+    std::sort(function.rdma_devices.begin(), function.rdma_devices.end());
+    return function;
+}
+
+} // namespace
+
+std::vector<nl::Port> dump_all_ports(nl::Socket& socket, const std::vector<nl::Device>& devices)
+{
+    std::vector<nl::Port> ports;
+    for (const auto& device : devices) {
+        auto some = nl::dump_ports(socket, device.index);
+        ports.insert(ports.end(), some.begin(), some.end());
+    }
+    return ports;
+}
+
+Snapshot take_snapshot(const oci::Request& request, nl::Socket& host, const Netns& target,
+                       const Config& config)
+{
+    Snapshot snapshot;
+    snapshot.host_devices = nl::dump_devices(host);
+    with_rdma_in(target, config, [&](nl::Socket& inside) {
+        snapshot.target_devices = nl::dump_devices(inside);
+        if (!request.netdevs.empty())
+            snapshot.target_ports = dump_all_ports(inside, snapshot.target_devices);
+    });
+    if (!request.netdevs.empty())
+        snapshot.host_ports = dump_all_ports(host, snapshot.host_devices);
+    for (const auto& address : request.pci)
+        snapshot.pci[address] = read_pci_function(config.sysfs_root, address);
+    return snapshot;
+}
+
+} // namespace rnh

@@ -1,0 +1,73 @@
+#include "hook/commands.hpp"
+#include "hook/devices.hpp"
+#include "hook/journal.hpp"
+#include "hook/rdma_in.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+namespace rnh {
+namespace {
+
+std::string utc(std::time_t t)
+{
+    char text[32];
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+}
+
+void print_table(nl::NetnsMode mode, const std::vector<nl::Device>& devices,
+                 const std::vector<Assignment>& assignments)
+{
+    std::printf("netns mode: %s\n", mode == nl::NetnsMode::exclusive ? "exclusive" : "shared");
+    std::printf("\nRDMA devices in the host namespace:%s\n", devices.empty() ? " none" : "");
+    for (const auto& d : devices)
+        std::printf("  %-20s index %u\n", d.name.c_str(), d.index);
+    std::printf("\nassignments:%s\n", assignments.empty() ? " none" : "");
+    if (assignments.empty())
+        return;
+    std::printf("  %-24s %-7s %-22s %-20s %s\n", "CONTAINER", "PHASE", "NETNS (dev:inode)", "SINCE",
+                "DEVICES");
+    for (const auto& a : assignments) {
+        auto names = listing(names_of(a.devices));
+        auto ns = std::to_string(a.netns.dev) + ":" + std::to_string(a.netns.ino);
+        std::printf("  %-24s %-7s %-22s %-20s %s\n", a.container_id.c_str(),
+                    std::string(phase_name(a.phase)).c_str(), ns.c_str(), utc(a.since).c_str(),
+                    names.c_str());
+    }
+}
+
+void print_json(nl::NetnsMode mode, const std::vector<nl::Device>& devices,
+                const std::vector<Assignment>& assignments)
+{
+    nlohmann::json doc;
+    doc["netns_mode"] = mode == nl::NetnsMode::exclusive ? "exclusive" : "shared";
+    doc["host_devices"] = nlohmann::json::array();
+    for (const auto& d : devices)
+        doc["host_devices"].push_back({{"name", d.name}, {"index", d.index}});
+    doc["assignments"] = nlohmann::json::array();
+    for (const auto& a : assignments)
+        doc["assignments"].push_back(nlohmann::json::parse(to_json(a)));
+    std::cout << doc.dump(2) << "\n";
+}
+
+} // namespace
+
+void run_status(const Config& config, bool json)
+{
+    auto host = open_rdma(config);
+    auto mode = nl::get_netns_mode(host);
+    auto devices = nl::dump_devices(host);
+    auto assignments = Journal(config.state_dir).all();
+    if (json)
+        print_json(mode, devices, assignments);
+    else
+        print_table(mode, devices, assignments);
+}
+
+} // namespace rnh

@@ -1,0 +1,82 @@
+#include "base/error.hpp"
+#include "hook/cli.hpp"
+#include "hook/config.hpp"
+
+#include <gtest/gtest.h>
+
+using rnh::Command;
+using rnh::parse_command_line;
+
+namespace {
+
+template <typename F> std::string error_of(F f)
+{
+    try {
+        f();
+    } catch (const rnh::Error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+} // namespace
+
+TEST(CommandLine, StagesAndOptions)
+{
+    EXPECT_EQ(parse_command_line({"prestart"}).command, Command::prestart);
+    EXPECT_EQ(parse_command_line({"createRuntime"}).command, Command::prestart);
+    EXPECT_EQ(parse_command_line({"poststop"}).command, Command::poststop);
+    EXPECT_EQ(parse_command_line({"recover"}).command, Command::recover);
+    auto status = parse_command_line({"--config", "/x.json", "status", "--json"});
+    EXPECT_EQ(status.command, Command::status);
+    EXPECT_TRUE(status.json);
+    EXPECT_EQ(status.config_path, "/x.json");
+    EXPECT_EQ(parse_command_line({"--config=/y", "poststop"}).config_path, "/y");
+    EXPECT_EQ(parse_command_line({"status", "--help"}).command, Command::help);
+    EXPECT_EQ(parse_command_line({"--version"}).command, Command::version);
+}
+
+TEST(CommandLine, MistakesAreNamed)
+{
+    EXPECT_EQ(error_of([] { parse_command_line({}); }),
+              "no command given; see rdma-netns-hook --help");
+    EXPECT_EQ(error_of([] { parse_command_line({"createContainer"}); }),
+              "unexpected argument \"createContainer\"; the commands are prestart, createRuntime, "
+              "poststop, recover and status; see rdma-netns-hook --help");
+    EXPECT_EQ(error_of([] {
+                  parse_command_line({"prestart", "--json"});
+              }),
+              "unexpected argument \"--json\"; the commands are prestart, createRuntime, "
+              "poststop, recover and status; see rdma-netns-hook --help");
+    EXPECT_EQ(error_of([] {
+                  parse_command_line({"status", "--config"});
+              }),
+              "--config needs a file name; see rdma-netns-hook --help");
+}
+
+TEST(Config, DefaultsAndSettings)
+{
+    auto defaults = rnh::parse_config("{}", "c");
+    EXPECT_EQ(defaults.state_dir, "/run/rdma-netns-hook");
+    auto set = rnh::parse_config(
+        R"({"state_dir":"/tmp/s","sysfs_root":"/tmp/sys","netlink_timeout_ms":100,"return_timeout_ms":2000})",
+        "c");
+    EXPECT_EQ(set.state_dir, "/tmp/s");
+    EXPECT_EQ(set.sysfs_root, "/tmp/sys");
+    EXPECT_EQ(set.netlink_timeout.count(), 100);
+    EXPECT_EQ(set.return_timeout.count(), 2000);
+}
+
+TEST(Config, MistakesAreNamed)
+{
+    EXPECT_EQ(error_of([] { rnh::parse_config(R"({"statedir":"/x"})", "c.json"); }),
+              "c.json: unknown setting \"statedir\"; known settings: state_dir, sysfs_root, "
+              "netlink_timeout_ms, return_timeout_ms");
+    EXPECT_EQ(error_of([] { rnh::parse_config(R"({"state_dir":"run"})", "c.json"); }),
+              "c.json: \"state_dir\" must be an absolute path, not \"run\"");
+    EXPECT_EQ(error_of([] { rnh::parse_config(R"({"netlink_timeout_ms":0})", "c.json"); }),
+              "c.json: \"netlink_timeout_ms\" must be a whole number of milliseconds from 1 to "
+              "600000");
+    EXPECT_EQ(error_of([] { rnh::load_config(std::string("/nonexistent/c.json")); }),
+              "opening /nonexistent/c.json: No such file or directory");
+}
