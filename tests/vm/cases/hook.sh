@@ -1,0 +1,189 @@
+#!/bin/bash
+# shellcheck disable=SC2016,SC2317 # jq variables; functions called through check
+# The hook with real runtimes: devices move in before the workload starts, are the
+# only ones it sees, carry traffic, and go home after; bad requests move nothing.
+set -eu
+# shellcheck source-path=SCRIPTDIR source=../guest/lib.sh
+. "$(dirname "$0")/../guest/lib.sh"
+
+hook=$RNH_BUILD_DIR/hook/rdma-netns-hook
+all="rxe0 rxe1 rxe2 rxe3"
+outdir=/tmp/out
+mkdir -p "$outdir"
+busybox syslogd -C64
+
+# all_home : every rxe device is listed in the host
+all_home() {
+    local d
+    for d in $all; do rdma_has "$d" || { echo "$d is not in the host"; return 1; }; done
+}
+# host_lacks DEV... : none of DEVs is listed in the host
+host_lacks() {
+    local d
+    for d in "$@"; do not rdma_has "$d" || { echo "$d is still in the host"; return 1; }; done
+}
+
+# The container's program: what it sees, RDMA traffic, then it waits for the host's go.
+cat >"$outdir/workload" <<'SH'
+#!/bin/sh
+ip link set lo up
+rdma dev show >/out/$1.rdma 2>&1
+ibv_devinfo -l >/out/$1.ibv 2>&1
+if [ -n "$2" ]; then
+    timeout 60 ibv_rc_pingpong -d "$2" -g 1 -n 50 >/out/$1.server 2>&1 &
+    sleep 2
+    timeout 60 ibv_rc_pingpong -d "$2" -g 1 -n 50 127.0.0.1 >/out/$1.client 2>&1
+    wait
+fi
+touch /out/$1.ready
+i=0
+while [ ! -e /out/$1.go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+SH
+chmod +x "$outdir/workload"
+
+# hook_bundle DIR RUNTIME NAME PRE_STAGE ANNOTATIONS_JSON [PINGPONG_DEV]
+hook_bundle() {
+    local dir=$1 name=$3 stage=$4 annotations=$5 dev=${6:-}
+    make_bundle "$dir" &&
+        bundle_args "$dir" /out/workload "$name" "$dev" &&
+        bundle_jq "$dir" '.annotations = $a
+            | .mounts += [{destination: "/out", type: "bind", source: $out, options: ["rbind", "rw"]}]
+            | .process.capabilities |= with_entries(.value += ["CAP_NET_ADMIN"])' \
+            --argjson a "$annotations" --arg out "$outdir" &&
+        bundle_hook "$dir" "$stage" "$hook" "$stage" &&
+        bundle_hook "$dir" poststop "$hook" poststop
+}
+
+# start RUNTIME ID DIR : run the container in the background (in this shell, not in a check)
+declare -A runtime_pid
+start() { "$1" run -b "$3" "$2" >"$outdir/$2.log" 2>&1 & runtime_pid[$2]=$!; }
+# ready ID : the workload got ready, or why not
+ready() {
+    local id=$1 i=0
+    until [ -e "$outdir/$id.ready" ]; do
+        kill -0 "${runtime_pid[$id]}" 2>/dev/null || { cat "$outdir/$id.log"; return 1; }
+        [ $i -lt 600 ] || { echo "workload never got ready"; return 1; }
+        sleep 0.2
+        i=$((i + 1))
+    done
+}
+# stop ID : tell the workload to end and wait for the runtime (poststop included); keep its status
+stop() {
+    local rc=0
+    touch "$outdir/$1.go"
+    wait "${runtime_pid[$1]}" || rc=$?
+    echo "$rc" >"$outdir/$1.rc"
+}
+# exited ID : the runtime exited 0
+exited() { grep -qx 0 "$outdir/$1.rc" || { cat "$outdir/$1.log"; return 1; }; }
+# sees ID DEV... : inside, rdma dev and ibv_devinfo listed exactly DEVs
+sees() {
+    local id=$1 want got
+    shift
+    want=$(printf '%s\n' "$@" | sort)
+    got=$(sed -n 's/^[0-9]*: \([^:]*\):.*/\1/p' "$outdir/$id.rdma" | sort)
+    [ "$got" = "$want" ] || { echo "rdma dev inside: $got; wanted: $want"; return 1; }
+    got=$(sed -n 's/^[[:space:]]*\(rxe[0-9]*\)$/\1/p' "$outdir/$id.ibv" | sort)
+    [ "$got" = "$want" ] || { echo "ibv_devinfo -l inside: $got; wanted: $want"; cat "$outdir/$id.ibv"; return 1; }
+}
+# traffic ID : ibv_rc_pingpong passed 50 iterations inside
+traffic() { grep -q "50 iters" "$outdir/$1.client" || { cat "$outdir/$1.client" "$outdir/$1.server"; return 1; }; }
+# refused RUNTIME ID DIR MESSAGE : the container fails to start and the user sees the hook's
+# MESSAGE: runc shows a failing hook's stderr (with quotes escaped), crun writes it to the
+# file named by the run.oci.hooks.stderr annotation. The system log has it too.
+refused() {
+    local rt=$1 id=$2 dir=$3 message=$4 shown=$outdir/$2.log
+    [ "$rt" = crun ] && shown=$outdir/$id.hook-stderr
+    bundle_jq "$dir" '.annotations["run.oci.hooks.stderr"] = $f' --arg f "$outdir/$id.hook-stderr"
+    if "$rt" run -b "$dir" "$id" >"$outdir/$id.log" 2>&1; then
+        echo "the container started"
+        return 1
+    fi
+    sed 's/\\"/"/g' "$shown" | grep -qF "rdma-netns-hook: $message" ||
+        { cat "$outdir/$id.log" "$shown"; return 1; }
+    busybox logread | grep -qF "$message" || { echo "not in the system log"; busybox logread | tail -n 5; return 1; }
+}
+
+# --- shared mode (the boot default): refused with the remedy, nothing moves
+check "create four rxe devices" rxe_setup 4
+hook_bundle /tmp/b-shared runc shared prestart '{"rdma.netns/devices":"rxe0"}'
+check "shared mode: runc refuses to start, the hook says how to switch" \
+    refused runc shared /tmp/b-shared "the RDMA subsystem is in shared network namespace mode"
+check "shared mode: every device is in the host" all_home
+runc delete -f shared >/dev/null 2>&1 || true
+check "switch to exclusive once the container's namespace is gone" wait_for 30 set_exclusive
+
+# --- runc, prestart + poststop, by name and by netdev
+hook_bundle /tmp/b-runc runc r1 prestart '{"rdma.netns/devices":"rxe0","rdma.netns/netdevs":"v1"}' rxe0
+start runc r1 /tmp/b-runc
+check "runc: container starts with rxe0 (by name) and rxe1 (by netdev v1)" ready r1
+check "runc: inside, rdma dev and ibv_devinfo list exactly rxe0 and rxe1" sees r1 rxe0 rxe1
+check "runc: ibv_rc_pingpong over rxe0 inside the container" traffic r1
+check "runc: the host does not list rxe0 or rxe1 while it runs" host_lacks rxe0 rxe1
+check "runc: status --json records the assignment" \
+    eval "'$hook' status --json | jq -e '.assignments[0].container_id == \"r1\" and ([.assignments[0].devices[].name] | sort) == [\"rxe0\",\"rxe1\"]'"
+stop r1
+check "runc: container exits cleanly" exited r1
+check "runc: after poststop every device is home" all_home
+check "runc: the journal is empty" eval "'$hook' status --json | jq -e '.assignments == []'"
+
+# --- crun, createRuntime + poststop
+hook_bundle /tmp/b-crun crun c1 createRuntime '{"rdma.netns/devices":"rxe2, rxe3"}' rxe3
+start crun c1 /tmp/b-crun
+check "crun: container starts with rxe2 and rxe3" ready c1
+check "crun: inside, exactly rxe2 and rxe3" sees c1 rxe2 rxe3
+check "crun: ibv_rc_pingpong over rxe3 inside the container" traffic c1
+check "crun: the host does not list rxe2 or rxe3" host_lacks rxe2 rxe3
+stop c1
+check "crun: container exits cleanly" exited c1
+check "crun: after poststop every device is home" all_home
+
+# --- no request: the hook does nothing and says nothing
+hook_bundle /tmp/b-none runc n1 prestart '{"other":"x"}'
+start runc n1 /tmp/b-none
+check "no annotation: container starts" ready n1
+check "no annotation: inside, no device" sees n1
+check "no annotation: every device in the host" all_home
+stop n1
+check "no annotation: container exits cleanly" exited n1
+check "no annotation: the hook printed nothing" not grep -q rdma-netns-hook "$outdir/n1.log"
+
+# --- bad requests: the container does not start and every device stays home
+for rt in runc crun; do
+    stage=prestart
+    [ "$rt" = crun ] && stage=createRuntime
+    hook_bundle "/tmp/b-$rt-unknown" "$rt" u1 "$stage" '{"rdma.netns/devices":"rxe0,rxe9"}'
+    check "$rt: one good and one unknown device: refused, naming the unknown one" \
+        refused "$rt" "u-$rt" "/tmp/b-$rt-unknown" 'no RDMA device named "rxe9" in the host network namespace'
+    check "$rt: after the refusal every device is home" all_home
+    "$rt" delete -f "u-$rt" >/dev/null 2>&1 || true
+done
+hook_bundle /tmp/b-badname runc b1 prestart '{"rdma.netns/devices":"rxe0;reboot"}'
+check "a malformed name is refused with what is allowed" \
+    refused runc b1 /tmp/b-badname 'annotation rdma.netns/devices: "rxe0;reboot" is not a valid RDMA device name'
+check "after the malformed name every device is home" all_home
+runc delete -f b1 >/dev/null 2>&1 || true
+
+# --- a pod: two containers in one namespace; devices go home with the last one
+ip netns add pod
+pod_bundle() {
+    hook_bundle "$1" runc "$2" prestart '{"rdma.netns/devices":"rxe1"}' &&
+        bundle_jq "$1" '.linux.namespaces |= map(if .type == "network" then .path = "/var/run/netns/pod" else . end)'
+}
+pod_bundle /tmp/b-pod1 p1
+pod_bundle /tmp/b-pod2 p2
+start runc p1 /tmp/b-pod1
+check "pod: first container starts with rxe1" ready p1
+start runc p2 /tmp/b-pod2
+check "pod: second container in the same namespace starts too" ready p2
+check "pod: both see rxe1" eval 'sees p1 rxe1 && sees p2 rxe1'
+stop p1
+check "pod: first container exits cleanly" exited p1
+check "pod: rxe1 stays in the pod's namespace" eval 'host_lacks rxe1 && rdma_has rxe1 pod'
+stop p2
+check "pod: second container exits cleanly" exited p2
+check "pod: rxe1 is home after the last one" all_home
+check "pod: the journal is empty" eval "'$hook' status --json | jq -e '.assignments == []'"
+ip netns del pod
+
+finish

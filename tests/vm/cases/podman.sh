@@ -1,0 +1,141 @@
+#!/bin/bash
+# shellcheck disable=SC2016,SC2317 # jq variables; functions called through check
+# The hook where people run containers: Podman through hooks.d (crun and runc), Podman
+# through a CDI spec from `cdi generate`, and the Debian package installed with dpkg.
+set -eu
+# shellcheck source-path=SCRIPTDIR source=../guest/lib.sh
+. "$(dirname "$0")/../guest/lib.sh"
+
+outdir=/tmp/out
+rootfs=/tmp/podman-rootfs
+mkdir -p "$outdir" "$rootfs"/{usr,proc,sys,dev,etc/libibverbs.d,tmp,out}
+for d in bin sbin lib lib64; do [ -L "/$d" ] && ln -s "$(readlink "/$d")" "$rootfs/$d"; done
+cat >/tmp/storage.conf <<'CONF'
+[storage]
+driver = "vfs"
+runroot = "/run/containers/storage"
+graphroot = "/var/lib/containers/storage"
+CONF
+export CONTAINERS_STORAGE_CONF=/tmp/storage.conf
+
+# The container's program: what it sees, then wait for the host's go.
+cat >"$outdir/workload" <<'SH'
+#!/bin/sh
+rdma dev show >/out/$1.rdma 2>&1
+ls /dev/infiniband >/out/$1.nodes 2>&1
+ibv_devinfo >/out/$1.ibv 2>&1
+touch /out/$1.ready
+i=0
+while [ ! -e /out/$1.go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+SH
+chmod +x "$outdir/workload"
+
+declare -A podman_pid
+# start ID [PODMAN OPTIONS...] : podman run --rm in the background
+start() {
+    local id=$1
+    shift
+    podman run --rm --name "$id" --network none -v /usr:/usr:ro -v "$outdir:/out" \
+        -v /etc/libibverbs.d:/etc/libibverbs.d:ro "$@" --rootfs "$rootfs" \
+        /out/workload "$id" >"$outdir/$id.log" 2>&1 &
+    podman_pid[$id]=$!
+}
+ready() {
+    local id=$1 i=0
+    until [ -e "$outdir/$id.ready" ]; do
+        kill -0 "${podman_pid[$id]}" 2>/dev/null || { cat "$outdir/$id.log"; return 1; }
+        [ $i -lt 600 ] || { echo "workload never got ready"; return 1; }
+        sleep 0.2
+        i=$((i + 1))
+    done
+}
+stop() {
+    local rc=0
+    touch "$outdir/$1.go"
+    wait "${podman_pid[$1]}" || rc=$?
+    echo "$rc" >"$outdir/$1.rc"
+}
+exited() { grep -qx 0 "$outdir/$1.rc" || { cat "$outdir/$1.log"; return 1; }; }
+# sees ID DEV... : inside, rdma dev listed exactly DEVs
+sees() {
+    local id=$1 want got
+    shift
+    want=$(printf '%s\n' "$@" | sort)
+    got=$(sed -n 's/^[0-9]*: \([^:]*\):.*/\1/p' "$outdir/$id.rdma" | sort)
+    [ "$got" = "$want" ] || { echo "rdma dev inside: '$got'; wanted: '$want'"; return 1; }
+}
+all_home() { rdma_has rxe0 && rdma_has rxe1; }
+
+check "exclusive mode" set_exclusive
+check "create rxe0 and rxe1" rxe_setup 2
+check "cmake --install of the project" cmake --install "$RNH_BUILD_DIR" --prefix /usr/local
+hooks=/usr/local/share/containers/oci/hooks.d
+check "the installed hooks.d files name the installed hook" \
+    jq -e '.hook.path == "/usr/local/bin/rdma-netns-hook"' "$hooks/rdma-netns-hook-prestart.json"
+
+# --- hooks.d with both runtimes
+for rt in crun runc; do
+    opts=(--runtime "$rt" --cgroups=disabled)
+    [ "$rt" = runc ] && opts=(--runtime runc --cgroup-manager=cgroupfs)
+    start "h-$rt" --hooks-dir "$hooks" --annotation rdma.netns/devices=rxe0 "${opts[@]}"
+    check "podman --runtime $rt, hooks.d, annotation rxe0: the container starts" ready "h-$rt"
+    check "podman --runtime $rt: inside, rdma dev lists rxe0 only" sees "h-$rt" rxe0
+    check "podman --runtime $rt: the host does not list rxe0" not rdma_has rxe0
+    stop "h-$rt"
+    check "podman --runtime $rt: the container exits cleanly" exited "h-$rt"
+    check "podman --runtime $rt: after podman run --rm, rxe0 is home" all_home
+done
+
+start none --hooks-dir "$hooks" --runtime crun --cgroups=disabled
+check "no annotation: the container starts" ready none
+check "no annotation: inside, no RDMA device" sees none
+check "no annotation: both devices stay in the host" all_home
+stop none
+check "no annotation: exits cleanly and nothing was recorded" \
+    eval "exited none && /usr/local/bin/rdma-netns-hook status --json | jq -e '.assignments == []'"
+
+# --- CDI: a spec from cdi generate; the device request needs no annotation
+mkdir -p /etc/cdi
+check "cdi generate writes a spec with rxe0 and rxe1" \
+    eval "/usr/local/bin/rdma-netns-hook cdi generate --output /etc/cdi/rdma-netns.json &&
+          jq -e '[.devices[].name] == [\"rxe0\",\"rxe1\"]' /etc/cdi/rdma-netns.json"
+node=$(jq -r '.devices[] | select(.name == "rxe1") | .containerEdits.deviceNodes[0].path' /etc/cdi/rdma-netns.json)
+start cdi --device rdma.netns/device=rxe1 --runtime crun --cgroups=disabled
+check "CDI --device rdma.netns/device=rxe1: the container starts" ready cdi
+check "CDI: inside, rdma dev lists rxe1 only" sees cdi rxe1
+check "CDI: inside, the spec's verbs node ${node##*/} is present" grep -qx "${node##*/}" "$outdir/cdi.nodes"
+check "CDI: inside, ibv_devinfo opens rxe1 through it" grep -q 'hca_id:.*rxe1' "$outdir/cdi.ibv"
+check "CDI: the host does not list rxe1" not rdma_has rxe1
+stop cdi
+check "CDI: the container exits cleanly" exited cdi
+check "CDI: after podman run --rm, rxe1 is home" all_home
+
+# --- the Debian package, used from Podman's default hooks directories
+check "dpkg -i of the package" eval "dpkg -i '$RNH_BUILD_DIR'/rdma-netns-hook_*.deb >'$outdir/dpkg.log' 2>&1 || { cat '$outdir/dpkg.log'; false; }"
+check "the package's hooks.d file names /usr/bin/rdma-netns-hook" \
+    jq -e '.hook.path == "/usr/bin/rdma-netns-hook"' /usr/share/containers/oci/hooks.d/rdma-netns-hook-prestart.json
+start deb --annotation rdma.netns/devices=rxe1 --runtime crun --cgroups=disabled
+check "packaged hook: the container starts" ready deb
+check "packaged hook: inside, rdma dev lists rxe1 only" sees deb rxe1
+check "packaged hook: the host does not list rxe1" not rdma_has rxe1
+stop deb
+check "packaged hook: the container exits cleanly" exited deb
+check "packaged hook: rxe1 is home after podman run --rm" all_home
+
+# --- a stale CDI spec: rxe1's verbs node now belongs to rxe0; the hook must refuse
+rdma link delete rxe0 && rdma link delete rxe1
+rdma link add rxe1 type rxe netdev v1 && rdma link add rxe0 type rxe netdev v0
+check "the re-created rxe1 took verbs node uverbs0, rxe0 took uverbs1" \
+    eval "grep -qx rxe1 /sys/class/infiniband_verbs/uverbs0/ibdev && grep -qx rxe0 /sys/class/infiniband_verbs/uverbs1/ibdev"
+podman run --rm --name stale --network none -v /usr:/usr:ro --runtime crun --cgroups=disabled \
+    --annotation run.oci.hooks.stderr="$outdir/stale.hook-stderr" \
+    --device rdma.netns/device=rxe1 --rootfs "$rootfs" /bin/true >"$outdir/stale.log" 2>&1 &&
+    echo started >"$outdir/stale.rc" || true
+check "stale spec: the container does not start" not test -e "$outdir/stale.rc"
+check "stale spec: the hook says the node changed and how to fix it" \
+    grep -qF "rdma-netns-hook: RDMA device rxe1 has the verbs node uverbs0 after the move, but the container was given uverbs1; regenerate the CDI spec" "$outdir/stale.hook-stderr"
+check "stale spec: rxe1 and rxe0 are in the host" all_home
+check "stale spec: nothing is recorded" \
+    eval "rdma-netns-hook status --json | jq -e '.assignments == []'"
+
+finish

@@ -1,0 +1,146 @@
+# Helpers for guest test scripts (bash), sourced as: . "$(dirname "$0")/../guest/lib.sh"
+# shellcheck shell=bash disable=SC2016 # $names in single quotes are jq variables
+
+RNH_PASSED=0
+RNH_FAILED=0
+
+# check DESCRIPTION CMD... : run CMD, print "ok - ..." or "not ok - ..." plus its output.
+# CMD runs in an `if`, where `set -e` is off: make multi-step functions chain with &&.
+check() {
+    local desc=$1 out
+    shift
+    if out=$("$@" 2>&1); then
+        RNH_PASSED=$((RNH_PASSED + 1))
+        echo "ok - $desc"
+    else
+        RNH_FAILED=$((RNH_FAILED + 1))
+        echo "not ok - $desc"
+        [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/#   /'
+    fi
+}
+
+# finish : print the tally and exit non-zero if any check failed.
+finish() {
+    echo "$RNH_PASSED passed, $RNH_FAILED failed"
+    [ "$RNH_FAILED" -eq 0 ] || exit 1
+    exit 0
+}
+
+# not CMD... : succeed when CMD fails (for check).
+not() { ! "$@"; }
+
+# wait_for SECONDS CMD... : poll CMD every 0.1 s until it succeeds or SECONDS pass.
+wait_for() {
+    local end=$(($(date +%s) + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ "$(date +%s)" -lt "$end" ] || return 1
+        sleep 0.1
+    done
+}
+
+# in_netns NS CMD... : CMD in network namespace NS ("" = this one).
+in_netns() {
+    local ns=$1
+    shift
+    if [ -n "$ns" ]; then ip netns exec "$ns" "$@"; else "$@"; fi
+}
+
+# rdma_has DEV [NETNS] : DEV is listed by `rdma dev` (in NETNS if given).
+rdma_has() { in_netns "${2:-}" rdma dev show | grep -q "^[0-9]*: $1:"; }
+
+# set_exclusive : RDMA devices belong to one netns. Only works while no other netns exists.
+set_exclusive() {
+    rdma system set netns exclusive &&
+        rdma system show | grep -q 'netns exclusive'
+}
+
+# rxe_setup N : veth pairs vI/vIp (vI has 10.99.I.1/24) and soft-RoCE devices rxeI on vI.
+rxe_setup() {
+    local i
+    for ((i = 0; i < $1; i++)); do
+        ip link add "v$i" type veth peer name "v${i}p" &&
+            ip link set "v$i" up && ip link set "v${i}p" up &&
+            ip addr add "10.99.$i.1/24" dev "v$i" &&
+            rdma link add "rxe$i" type rxe netdev "v$i" || return 1
+    done
+}
+
+# json_str STR / json_array STR... : JSON text in plain bash (jq starts slowly under
+# emulation, and its --args would eat arguments like -c). Escapes \ " \n \t \r only.
+json_str() {
+    local s=${1//\\/\\\\}
+    s=${s//\"/\\\"}
+    s=${s//$'\n'/\\n}
+    s=${s//$'\t'/\\t}
+    s=${s//$'\r'/\\r}
+    printf '"%s"' "$s"
+}
+json_array() {
+    local sep='' x
+    printf '['
+    for x in "$@"; do
+        printf '%s%s' "$sep" "$(json_str "$x")"
+        sep=,
+    done
+    printf ']\n'
+}
+
+# bundle_jq DIR JQ_FILTER [JQ_OPTIONS...] : edit DIR/config.json in place.
+bundle_jq() {
+    local dir=$1 filter=$2
+    shift 2
+    jq "$filter" "$@" <"$dir/config.json" >"$dir/config.json.new" &&
+        mv "$dir/config.json.new" "$dir/config.json"
+}
+
+# make_bundle DIR : OCI bundle whose rootfs borrows the host's /usr read-only, with
+# verbs access (/dev/infiniband, /etc/libibverbs.d, char major 231) and its own netns.
+make_bundle() {
+    local dir=$1 d
+    mkdir -p "$dir/rootfs" && (cd "$dir" && rm -f config.json && runc spec) || return 1
+    mkdir -p "$dir/rootfs"/{usr,proc,sys,dev,tmp,etc/libibverbs.d}
+    local mounts=''
+    for d in usr etc/libibverbs.d dev/infiniband bin sbin lib lib64; do
+        if [ -L "/$d" ]; then
+            ln -sfn "$(readlink "/$d")" "$dir/rootfs/$d"
+        elif [ -e "/$d" ]; then
+            mounts+="${mounts:+,}{\"destination\":\"/$d\",\"type\":\"bind\",\"source\":\"/$d\",\"options\":[\"rbind\",\"ro\"]}"
+        fi
+    done
+    bundle_jq "$dir" '
+        .process.terminal = false
+        | .process.args = ["/bin/sh", "-c", "true"]
+        | .hostname = "rnh-test"
+        | .mounts += $mounts
+        | .linux.resources.devices += [{allow: true, type: "c", major: 231, access: "rwm"}]
+        | if any(.linux.namespaces[]; .type == "network") then .
+          else .linux.namespaces += [{type: "network"}] end' --argjson mounts "[$mounts]"
+}
+
+# bundle_args DIR ARG... : the container's command line.
+bundle_args() {
+    local dir=$1
+    shift
+    bundle_jq "$dir" '.process.args = $a' --argjson a "$(json_array "$@")"
+}
+
+# bundle_hook DIR STAGE [--env K=V]... [--timeout S] PATH [ARG...] : append a hook entry
+# (STAGE: prestart, createRuntime, createContainer, startContainer, poststart, poststop).
+# args[0] is PATH, as runtimes expect.
+bundle_hook() {
+    local dir=$1 stage=$2 env=() timeout=null
+    shift 2
+    while :; do
+        case ${1:-} in
+        --env) env+=("$2") && shift 2 ;;
+        --timeout) timeout=$2 && shift 2 ;;
+        *) break ;;
+        esac
+    done
+    bundle_jq "$dir" '.hooks[$stage] += [{path: $a[0], args: $a}
+            + (if $env == [] then {} else {env: $env} end)
+            + (if $timeout == null then {} else {timeout: $timeout} end)]' \
+        --arg stage "$stage" --argjson env "$(json_array "${env[@]}")" --argjson timeout "$timeout" \
+        --argjson a "$(json_array "$@")"
+}
