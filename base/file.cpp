@@ -47,4 +47,39 @@ Fd open_regular_nofollow(const std::string& dir, const std::string& name)
     return fd;
 }
 
+namespace {
+
+void write_all(int fd, std::string_view data, const std::string& what)
+{
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            fail_errno("writing " + what);
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+} // namespace
+
+void write_file_atomic(const std::string& path, std::string_view data, unsigned mode)
+{
+    auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    const std::string temp = dir + "." + path.substr(slash + 1) + ".tmp";
+    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
+    if (!fd)
+        fail_errno("creating " + temp);
+    write_all(fd.get(), data, temp);
+    if (::fsync(fd.get()) != 0)
+        fail_errno("syncing " + temp);
+    fd.reset();
+    if (::rename(temp.c_str(), path.c_str()) != 0)
+        fail_errno("renaming " + temp + " to " + path);
+    Fd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dirfd || ::fsync(dirfd.get()) != 0)
+        fail_errno("syncing " + dir);
+}
+
 } // namespace rnh

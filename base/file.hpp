@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace rnh {
 
@@ -14,5 +15,9 @@ std::string read_limited(int fd, std::size_t limit, const std::string& what);
 // Opens `name` inside the directory `dir` for reading, refusing a symlink at
 // the last component and anything that is not a regular file.
 Fd open_regular_nofollow(const std::string& dir, const std::string& name);
+
+// Replaces `path` with `data` so that readers see the old or the new file,
+// never a part: temp file beside it, fsync, rename, fsync of the directory.
+void write_file_atomic(const std::string& path, std::string_view data, unsigned mode = 0600);
 
 } // namespace rnh

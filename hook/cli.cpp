@@ -1,6 +1,9 @@
 #include "hook/cli.hpp"
 
 #include "base/error.hpp"
+#include "oci/request.hpp"
+
+#include <regex>
 
 namespace rnh {
 
@@ -14,9 +17,17 @@ RDMA subsystem in exclusive netns mode (`rdma system set netns exclusive`, or
 
 Commands (OCI hooks: the runtime writes the container's state on stdin):
   prestart, createRuntime  move the requested devices into the container
+      --device NAME              also move NAME (what CDI hook entries use)
+      --verbs-node NAME=uverbsN  fail unless NAME's verbs node is uverbsN after
+                                 the move (the node a CDI spec gave the container)
   poststop                 return them to the host
-  recover                  return the devices of containers that are gone
+Commands for operators:
   status [--json]          netns mode, host devices and current assignments
+  recover                  return the devices of containers that are gone
+  cdi generate [--output FILE]
+                           write a CDI spec (kind rdma.netns/device) with one
+                           device per RDMA device in the host namespace
+  setup --exclusive        switch the RDMA subsystem to exclusive netns mode
 
 Requests (container annotations, comma-separated lists):
   rdma.netns/devices=mlx5_1,mlx5_3   RDMA devices by name
@@ -30,44 +41,129 @@ Options:
   --version       the version
 )";
 
-Invocation parse_command_line(const std::vector<std::string>& args)
+namespace {
+
+[[noreturn]] void unexpected(const std::string& arg)
 {
-    Invocation inv;
-    bool have_command = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto& arg = args[i];
-        if (arg == "--help" || arg == "-h")
-            return {Command::help, {}, false};
-        if (arg == "--version")
-            return {Command::version, {}, false};
-        if (arg == "--config") {
-            if (i + 1 == args.size())
-                fail("--config needs a file name", "see rdma-netns-hook --help");
-            inv.config_path = args[++i];
-        } else if (arg.starts_with("--config=")) {
-            inv.config_path = arg.substr(9);
-        } else if (arg == "--json" && have_command && inv.command == Command::status) {
+    fail("unexpected argument \"" + arg + "\"",
+         "the commands are prestart, createRuntime, poststop, status, recover, cdi generate and "
+         "setup; see rdma-netns-hook --help");
+}
+
+class Arguments {
+public:
+    explicit Arguments(const std::vector<std::string>& args) : args_(args) {}
+    bool done() const { return next_ == args_.size(); }
+    const std::string& peek() const { return args_[next_]; }
+    const std::string& take() { return args_[next_++]; }
+    // The value of `option`, given as "--option VALUE" or "--option=VALUE".
+    std::optional<std::string> value_of(const std::string& option)
+    {
+        const auto& arg = peek();
+        if (arg.starts_with(option + "=")) {
+            ++next_;
+            return arg.substr(option.size() + 1);
+        }
+        if (arg != option)
+            return std::nullopt;
+        ++next_;
+        if (done())
+            fail(option + " needs a value", "see rdma-netns-hook --help");
+        return take();
+    }
+
+private:
+    const std::vector<std::string>& args_;
+    std::size_t next_ = 0;
+};
+
+void parse_verbs_node(const std::string& value, Invocation& inv)
+{
+    static const std::regex form("([^=]+)=(uverbs[0-9]{1,4})");
+    std::smatch m;
+    if (!std::regex_match(value, m, form))
+        fail("--verbs-node \"" + value + "\" is not of the form NAME=uverbsN",
+             "for example --verbs-node mlx5_1=uverbs1");
+    auto names = oci::parse_device_list(m[1].str(), "--verbs-node");
+    inv.verbs[names.front()] = m[2].str();
+}
+
+void parse_command_options(Arguments& args, Invocation& inv)
+{
+    while (!args.done()) {
+        if (args.peek() == "--help" || args.peek() == "-h") {
+            inv = {};
+            return;
+        }
+        if (auto config = args.value_of("--config")) {
+            inv.config_path = config;
+        } else if (inv.command == Command::status && args.peek() == "--json") {
+            args.take();
             inv.json = true;
-        } else if (!have_command && (arg == "prestart" || arg == "createRuntime")) {
-            inv.command = Command::prestart;
-            have_command = true;
-        } else if (!have_command && arg == "poststop") {
-            inv.command = Command::poststop;
-            have_command = true;
-        } else if (!have_command && arg == "recover") {
-            inv.command = Command::recover;
-            have_command = true;
-        } else if (!have_command && arg == "status") {
-            inv.command = Command::status;
-            have_command = true;
+        } else if (inv.command == Command::prestart) {
+            if (auto device = args.value_of("--device")) {
+                for (auto& name : oci::parse_device_list(*device, "--device"))
+                    inv.devices.push_back(std::move(name));
+            } else if (auto node = args.value_of("--verbs-node")) {
+                parse_verbs_node(*node, inv);
+            } else {
+                unexpected(args.peek());
+            }
+        } else if (inv.command == Command::cdi_generate) {
+            if (auto output = args.value_of("--output"))
+                inv.output = output;
+            else
+                unexpected(args.peek());
         } else {
-            fail("unexpected argument \"" + arg + "\"",
-                 "the commands are prestart, createRuntime, poststop, recover and status; see "
-                 "rdma-netns-hook --help");
+            unexpected(args.peek());
         }
     }
-    if (!have_command)
-        fail("no command given", "see rdma-netns-hook --help");
+}
+
+} // namespace
+
+Invocation parse_command_line(const std::vector<std::string>& argv)
+{
+    Invocation inv;
+    Arguments args(argv);
+    for (;;) {
+        if (args.done())
+            fail("no command given", "see rdma-netns-hook --help");
+        const auto& arg = args.peek();
+        if (arg == "--help" || arg == "-h")
+            return {};
+        if (arg == "--version") {
+            inv.command = Command::version;
+            return inv;
+        }
+        if (auto config = args.value_of("--config")) {
+            inv.config_path = config;
+            continue;
+        }
+        break;
+    }
+    const auto command = args.take();
+    if (command == "prestart" || command == "createRuntime") {
+        inv.command = Command::prestart;
+    } else if (command == "poststop") {
+        inv.command = Command::poststop;
+    } else if (command == "recover") {
+        inv.command = Command::recover;
+    } else if (command == "status") {
+        inv.command = Command::status;
+    } else if (command == "cdi") {
+        if (args.done() || args.take() != "generate")
+            fail("cdi needs the subcommand generate",
+                 "rdma-netns-hook cdi generate [--output FILE]");
+        inv.command = Command::cdi_generate;
+    } else if (command == "setup") {
+        if (args.done() || args.take() != "--exclusive")
+            fail("setup needs --exclusive", "rdma-netns-hook setup --exclusive");
+        inv.command = Command::setup;
+    } else {
+        unexpected(command);
+    }
+    parse_command_options(args, inv);
     return inv;
 }
 

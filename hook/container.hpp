@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace rnh {
 
@@ -18,7 +19,8 @@ struct Container {
 };
 
 // Annotations come from the state; when it has none, from <bundle>/config.json.
-Container describe_container(oci::State state);
+// `devices` (from the hook's own arguments) join the annotation's.
+Container describe_container(oci::State state, const std::vector<std::string>& devices);
 
 // The container's network namespace: through its pid (pidfd, race-free), or
 // the path config.json gives when the state has no pid.

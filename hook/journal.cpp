@@ -25,18 +25,6 @@ void make_dir(const std::string& path)
         fail_errno("creating the state directory " + path);
 }
 
-void write_all(int fd, std::string_view data, const std::string& what)
-{
-    while (!data.empty()) {
-        ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            fail_errno("writing " + what);
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
-}
-
 void sync_dir(const std::string& dir)
 {
     Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -115,18 +103,8 @@ void Journal::write(const Assignment& assignment) const
     oci::check_container_id(assignment.container_id);
     make_dir(std::filesystem::path(dir_).parent_path());
     make_dir(dir_);
-    const auto final_path = dir_ + "/" + assignment.container_id + std::string(suffix);
-    const auto temp_path = dir_ + "/." + assignment.container_id + ".tmp";
-    Fd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd)
-        fail_errno("creating " + temp_path);
-    write_all(fd.get(), to_json(assignment), temp_path);
-    if (::fsync(fd.get()) != 0)
-        fail_errno("syncing " + temp_path);
-    fd.reset();
-    if (::rename(temp_path.c_str(), final_path.c_str()) != 0)
-        fail_errno("renaming " + temp_path + " to " + final_path);
-    sync_dir(dir_);
+    write_file_atomic(dir_ + "/" + assignment.container_id + std::string(suffix),
+                      to_json(assignment));
 }
 
 std::optional<Assignment> Journal::read(const std::string& container_id) const

@@ -28,8 +28,8 @@ int main(int argc, char** argv)
             std::puts("rdma-netns-hook " RNH_VERSION);
             return 0;
         case rnh::Command::prestart:
-            rnh::run_prestart(rnh::load_config(inv.config_path),
-                              rnh::oci::read_state(STDIN_FILENO));
+            rnh::run_prestart(rnh::load_config(inv.config_path), rnh::oci::read_state(STDIN_FILENO),
+                              {inv.devices, inv.verbs});
             return 0;
         case rnh::Command::poststop:
             rnh::run_poststop(rnh::load_config(inv.config_path),
@@ -40,6 +40,12 @@ int main(int argc, char** argv)
             return 0;
         case rnh::Command::status:
             rnh::run_status(rnh::load_config(inv.config_path), inv.json);
+            return 0;
+        case rnh::Command::cdi_generate:
+            rnh::run_cdi_generate(rnh::load_config(inv.config_path), inv.output);
+            return 0;
+        case rnh::Command::setup:
+            rnh::run_setup_exclusive(rnh::load_config(inv.config_path));
             return 0;
         }
     } catch (const std::exception& e) {

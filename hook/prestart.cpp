@@ -6,6 +6,7 @@
 #include "hook/moves.hpp"
 #include "hook/rdma_in.hpp"
 #include "hook/snapshot.hpp"
+#include "hook/sysfs.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -54,16 +55,21 @@ void refuse_held_elsewhere(const Journal& journal, const Plan& plan, const std::
     }
 }
 
-// Undoes a failed start: brings back what moved, and forgets the assignment
-// only if nothing was left behind; otherwise the journal keeps it for recovery.
+// Undoes a failed start: brings back what moved and, only if nothing was left
+// behind, puts the journal back as it was; otherwise it keeps the attempted
+// assignment for recovery.
 [[noreturn]] void roll_back(const Error& cause, const std::vector<nl::Device>& moved,
                             const Netns& target, const Netns& host_ns, const Journal& journal,
-                            const std::string& id, const Config& config)
+                            const Assignment& attempted, const std::optional<Assignment>& earlier,
+                            const Config& config)
 {
     auto errors =
         moved.empty() ? std::vector<std::string>{} : move_home(moved, target, host_ns, config);
     if (errors.empty()) {
-        journal.remove(id);
+        if (earlier)
+            journal.write(*earlier);
+        else
+            journal.remove(attempted.container_id);
         throw cause;
     }
     std::string text = cause.what();
@@ -72,25 +78,54 @@ void refuse_held_elsewhere(const Journal& journal, const Plan& plan, const std::
     throw Error(text, 0, "run `rdma-netns-hook recover` once the cause is fixed");
 }
 
-Assignment assignment_of(const Container& container, const Netns& target, const Plan& plan)
+// The container's assignment after this run: what an earlier prestart of the
+// same container recorded (CDI runs one hook entry per device), and the plan.
+Assignment assignment_of(const Container& container, const Netns& target, const Plan& plan,
+                         const std::optional<Assignment>& earlier)
 {
-    Assignment a;
+    if (earlier && earlier->netns != target.id)
+        fail("the journal has an assignment for container " + container.state.id +
+                 " in another network namespace",
+             "a container of that id was not stopped cleanly: run `rdma-netns-hook recover`");
+    Assignment a = earlier.value_or(Assignment{});
     a.container_id = container.state.id;
     a.netns = target.id;
     a.netns_path = container.netns_path;
     if (container.state.pid)
         a.pid = *container.state.pid;
-    a.devices = plan.to_move;
-    a.devices.insert(a.devices.end(), plan.already_there.begin(), plan.already_there.end());
-    a.since = std::time(nullptr);
+    for (const auto* list : {&plan.to_move, &plan.already_there})
+        for (const auto& d : *list)
+            if (find_named(a.devices, d.name) == nullptr)
+                a.devices.push_back(d);
+    if (!earlier)
+        a.since = std::time(nullptr);
     return a;
+}
+
+// The verbs node a CDI spec gave the container must still be the device's:
+// a device re-registering in a namespace takes the lowest free number.
+void check_verbs_nodes(const std::map<std::string, std::string>& expected,
+                       const std::string& sysfs_root)
+{
+    if (expected.empty())
+        return;
+    auto actual = read_verbs_nodes(sysfs_root);
+    for (const auto& [device, node] : expected) {
+        auto it = actual.find(device);
+        if (it == actual.end() || it->second != node)
+            fail("RDMA device " + device + " has the verbs node " +
+                     (it == actual.end() ? std::string("none") : it->second) +
+                     " after the move, but the container was given " + node,
+                 "regenerate the CDI spec with `rdma-netns-hook cdi generate` and start the "
+                 "container again");
+    }
 }
 
 } // namespace
 
-void run_prestart(const Config& config, oci::State state)
+void run_prestart(const Config& config, oci::State state, const HookArguments& extra)
 {
-    auto container = describe_container(std::move(state));
+    auto container = describe_container(std::move(state), extra.devices);
     if (container.request.empty())
         return;
 
@@ -113,14 +148,16 @@ void run_prestart(const Config& config, oci::State state)
 
     Journal journal(config.state_dir);
     refuse_held_elsewhere(journal, plan, container.state.id, target.id);
-    auto assignment = assignment_of(container, target, plan);
+    const auto earlier = journal.read(container.state.id);
+    auto assignment = assignment_of(container, target, plan, earlier);
     journal.write(assignment);
     std::vector<nl::Device> moved;
     try {
         move_each(plan.to_move, host, target, moved);
         verify_in(plan.to_move, host, target, config);
+        check_verbs_nodes(extra.verbs_nodes, config.sysfs_root);
     } catch (const Error& e) {
-        roll_back(e, moved, target, host_ns, journal, container.state.id, config);
+        roll_back(e, moved, target, host_ns, journal, assignment, earlier, config);
     }
     assignment.phase = Assignment::Phase::held;
     journal.write(assignment);

@@ -1,27 +1,9 @@
 #include "hook/snapshot.hpp"
 
 #include "hook/rdma_in.hpp"
-
-#include <algorithm>
-#include <filesystem>
+#include "hook/sysfs.hpp"
 
 namespace rnh {
-namespace {
-
-PciFunction read_pci_function(const std::string& sysfs_root, const std::string& address)
-{
-    namespace fs = std::filesystem;
-    const fs::path dir = fs::path(sysfs_root) / "bus/pci/devices" / address;
-    PciFunction function;
-    std::error_code ec;
-    function.exists = fs::is_directory(dir, ec);
-    for (const auto& entry : fs::directory_iterator(dir / "infiniband", ec))
-        function.rdma_devices.push_back(entry.path().filename().string());
-    std::sort(function.rdma_devices.begin(), function.rdma_devices.end());
-    return function;
-}
-
-} // namespace
 
 std::vector<nl::Port> dump_all_ports(nl::Socket& socket, const std::vector<nl::Device>& devices)
 {

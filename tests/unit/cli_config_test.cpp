@@ -42,16 +42,52 @@ TEST(CommandLine, MistakesAreNamed)
               "no command given; see rdma-netns-hook --help");
     EXPECT_EQ(error_of([] { parse_command_line({"createContainer"}); }),
               "unexpected argument \"createContainer\"; the commands are prestart, createRuntime, "
-              "poststop, recover and status; see rdma-netns-hook --help");
+              "poststop, status, recover, cdi generate and setup; see rdma-netns-hook --help");
     EXPECT_EQ(error_of([] {
                   parse_command_line({"prestart", "--json"});
               }),
               "unexpected argument \"--json\"; the commands are prestart, createRuntime, "
-              "poststop, recover and status; see rdma-netns-hook --help");
+              "poststop, status, recover, cdi generate and setup; see rdma-netns-hook --help");
     EXPECT_EQ(error_of([] {
                   parse_command_line({"status", "--config"});
               }),
-              "--config needs a file name; see rdma-netns-hook --help");
+              "--config needs a value; see rdma-netns-hook --help");
+}
+
+TEST(CommandLine, HookArgumentsOfCdiEntries)
+{
+    auto inv = parse_command_line({"createRuntime", "--device", "mlx5_1", "--device=mlx5_2,mlx5_1",
+                                   "--verbs-node", "mlx5_1=uverbs3"});
+    EXPECT_EQ(inv.command, Command::prestart);
+    EXPECT_EQ(inv.devices, (std::vector<std::string>{"mlx5_1", "mlx5_2", "mlx5_1"}));
+    EXPECT_EQ(inv.verbs.at("mlx5_1"), "uverbs3");
+    EXPECT_EQ(error_of([] {
+                  parse_command_line({"prestart", "--device", "a/b"});
+              }),
+              "--device: \"a/b\" is not a valid RDMA device name; names are 1 to 63 of "
+              "[A-Za-z0-9_.:-], such as mlx5_0");
+    EXPECT_EQ(error_of([] {
+                  parse_command_line({"prestart", "--verbs-node", "mlx5_1=umad0"});
+              }),
+              "--verbs-node \"mlx5_1=umad0\" is not of the form NAME=uverbsN; for example "
+              "--verbs-node mlx5_1=uverbs1");
+    EXPECT_EQ(error_of([] {
+                  parse_command_line({"poststop", "--device", "x"});
+              }),
+              "unexpected argument \"--device\"; the commands are prestart, createRuntime, "
+              "poststop, status, recover, cdi generate and setup; see rdma-netns-hook --help");
+}
+
+TEST(CommandLine, OperatorCommands)
+{
+    auto cdi = parse_command_line({"cdi", "generate", "--output", "/etc/cdi/rdma.json"});
+    EXPECT_EQ(cdi.command, Command::cdi_generate);
+    EXPECT_EQ(cdi.output, "/etc/cdi/rdma.json");
+    EXPECT_EQ(parse_command_line({"setup", "--exclusive"}).command, Command::setup);
+    EXPECT_EQ(error_of([] { parse_command_line({"cdi"}); }),
+              "cdi needs the subcommand generate; rdma-netns-hook cdi generate [--output FILE]");
+    EXPECT_EQ(error_of([] { parse_command_line({"setup"}); }),
+              "setup needs --exclusive; rdma-netns-hook setup --exclusive");
 }
 
 TEST(Config, DefaultsAndSettings)
