@@ -44,10 +44,14 @@ Config parse_config(std::string_view json, const std::string& what)
             config.netlink_timeout = milliseconds(doc, "netlink_timeout_ms", what);
         else if (key == "return_timeout_ms")
             config.return_timeout = milliseconds(doc, "return_timeout_ms", what);
+        else if (key == "policy")
+            config.policy = parse_policy(value, what);
         else
             fail(what + ": unknown setting \"" + key + "\"",
-                 "known settings: state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms");
+                 "known settings: state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms, "
+                 "policy");
     }
+    config.source = what;
     return config;
 }
 

@@ -1,6 +1,8 @@
 // The operator's settings (/etc/rdma-netns-hook/config.json). Absent file: defaults.
 #pragma once
 
+#include "hook/policy.hpp"
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -17,6 +19,9 @@ struct Config {
     // How long poststop waits for the kernel to return devices of a namespace
     // that is already gone.
     std::chrono::milliseconds return_timeout{10000};
+    Policy policy;
+    // Where these settings came from, for messages that point the operator there.
+    std::string source = "the built-in defaults (no /etc/rdma-netns-hook/config.json)";
 };
 
 Config parse_config(std::string_view json, const std::string& what);

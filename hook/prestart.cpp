@@ -1,9 +1,11 @@
 #include "base/error.hpp"
 #include "hook/commands.hpp"
+#include "hook/confine.hpp"
 #include "hook/container.hpp"
 #include "hook/devices.hpp"
 #include "hook/journal.hpp"
 #include "hook/moves.hpp"
+#include "hook/policy.hpp"
 #include "hook/rdma_in.hpp"
 #include "hook/snapshot.hpp"
 #include "hook/sysfs.hpp"
@@ -40,14 +42,14 @@ std::vector<std::string> devices_to_lock(const oci::Request& request, nl::Socket
 
 // A device recorded for a container in another namespace is not ours to take,
 // even if the kernel would let us.
-void refuse_held_elsewhere(const Journal& journal, const Plan& plan, const std::string& id,
-                           NsId target)
+void refuse_held_elsewhere(const Journal& journal, const std::vector<std::string>& names,
+                           const std::string& id, NsId target)
 {
     for (const auto& other : journal.all()) {
         if (other.container_id == id || other.netns == target)
             continue;
         for (const auto& held : other.devices)
-            for (const auto& name : names_in(plan))
+            for (const auto& name : names)
                 if (held.name == name)
                     fail("RDMA device " + name + " is held by container " + other.container_id,
                          "stop that container first; if it is gone, run `rdma-netns-hook "
@@ -128,6 +130,9 @@ void run_prestart(const Config& config, oci::State state, const HookArguments& e
     auto container = describe_container(std::move(state), extra.devices);
     if (container.request.empty())
         return;
+    check_request(config.policy, container.request, config.source);
+    require_privileges();
+    confine();
 
     auto host = open_rdma(config);
     require_exclusive_mode(host);
@@ -139,6 +144,8 @@ void run_prestart(const Config& config, oci::State state, const HookArguments& e
 
     auto locked = devices_to_lock(container.request, host, target, config);
     DeviceLocks locks(config.state_dir, locked);
+    Journal journal(config.state_dir);
+    refuse_held_elsewhere(journal, locked, container.state.id, target.id);
     auto plan = resolve(container.request, take_snapshot(container.request, host, target, config));
     for (const auto& name : names_in(plan))
         if (!std::binary_search(locked.begin(), locked.end(), name))
@@ -146,10 +153,12 @@ void run_prestart(const Config& config, oci::State state, const HookArguments& e
                      " changed while it waited for their locks (" + name + ")",
                  "start the container again");
 
-    Journal journal(config.state_dir);
-    refuse_held_elsewhere(journal, plan, container.state.id, target.id);
     const auto earlier = journal.read(container.state.id);
     auto assignment = assignment_of(container, target, plan, earlier);
+    auto moving = names_of(plan.to_move);
+    check_devices(config.policy, moving, read_pci_addresses(config.sysfs_root, moving),
+                  config.source);
+    check_count(config.policy, assignment.devices.size(), config.source);
     journal.write(assignment);
     std::vector<nl::Device> moved;
     try {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 namespace rnh {
 
@@ -18,6 +19,21 @@ PciFunction read_pci_function(const std::string& sysfs_root, const std::string& 
         function.rdma_devices.push_back(entry.path().filename().string());
     std::sort(function.rdma_devices.begin(), function.rdma_devices.end());
     return function;
+}
+
+std::map<std::string, std::string> read_pci_addresses(const std::string& sysfs_root,
+                                                      const std::vector<std::string>& devices)
+{
+    static const std::regex pci("[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]");
+    std::map<std::string, std::string> addresses;
+    for (const auto& name : devices) {
+        std::error_code ec;
+        auto parent =
+            fs::canonical(fs::path(sysfs_root) / "class/infiniband" / name / "device", ec);
+        if (!ec && std::regex_match(parent.filename().string(), pci))
+            addresses[name] = parent.filename().string();
+    }
+    return addresses;
 }
 
 std::map<std::string, std::string> read_verbs_nodes(const std::string& sysfs_root)

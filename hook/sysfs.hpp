@@ -6,12 +6,18 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace rnh {
 
 // <root>/bus/pci/devices/<address>/infiniband/: the RDMA devices of a PCI
 // function that this process's sysfs shows (those in its network namespace).
 PciFunction read_pci_function(const std::string& sysfs_root, const std::string& address);
+
+// Device name -> the PCI address of its parent device, for the devices named
+// that sit on a PCI function (soft devices such as rxe have none).
+std::map<std::string, std::string> read_pci_addresses(const std::string& sysfs_root,
+                                                      const std::vector<std::string>& devices);
 
 // Device name -> "uverbsN", from <root>/class/infiniband_verbs/uverbsN/ibdev.
 // The verbs class is not namespaced: the host sees every device's node.

@@ -164,6 +164,49 @@ check "a malformed name is refused with what is allowed" \
 check "after the malformed name every device is home" all_home
 runc delete -f b1 >/dev/null 2>&1 || true
 
+# --- the operator's policy refuses before anything moves, naming the rule
+cat >/tmp/policy.json <<'JSON'
+{"policy": {"deny": ["rxe3"], "max_devices": 2, "request_annotations": ["devices", "netdevs"]}}
+JSON
+policy_bundle() {
+    hook_bundle "$1" runc "$2" prestart "$3" &&
+        bundle_jq "$1" '.hooks.prestart[0].args = [.hooks.prestart[0].args[0], "--config", "/tmp/policy.json", "prestart"]'
+}
+policy_bundle /tmp/b-deny d1 '{"rdma.netns/devices":"rxe2,rxe3"}'
+check "policy: a denied device is refused, naming the rule" \
+    refused runc d1 /tmp/b-deny 'RDMA device rxe3 is refused by the policy: it matches the deny rule "rxe3"'
+policy_bundle /tmp/b-max d2 '{"rdma.netns/devices":"rxe0,rxe1,rxe2"}'
+check "policy: more devices than max_devices are refused" \
+    refused runc d2 /tmp/b-max 'the container would hold 3 RDMA devices; the policy allows at most 2'
+policy_bundle /tmp/b-kind d3 '{"rdma.netns/pci":"0000:00:02.0"}'
+check "policy: a request kind that is not honoured is refused" \
+    refused runc d3 /tmp/b-kind 'requests by annotation rdma.netns/pci are not honoured on this host'
+check "policy: after the refusals every device is home" all_home
+for id in d1 d2 d3; do runc delete -f "$id" >/dev/null 2>&1 || true; done
+
+# --- a device held by a running container is not handed to another one
+hook_bundle /tmp/b-owner runc o1 prestart '{"rdma.netns/devices":"rxe2"}'
+start runc o1 /tmp/b-owner
+check "owner: the first container starts with rxe2" ready o1
+hook_bundle /tmp/b-thief runc o2 prestart '{"rdma.netns/devices":"rxe2"}'
+check "owner: a second container asking for rxe2 is refused, naming the holder" \
+    refused runc o2 /tmp/b-thief 'RDMA device rxe2 is held by container o1'
+check "owner: rxe2 is still inside the first container" eval 'host_lacks rxe2 && sees o1 rxe2'
+runc delete -f o2 >/dev/null 2>&1 || true
+stop o1
+check "owner: the first container exits cleanly and rxe2 is home" eval 'exited o1 && all_home'
+
+# --- bad process ids in the state: refused, nothing moves
+state_with_pid() { printf '{"id":"p%s","status":"creating","pid":%s,"bundle":"/tmp/b-runc","annotations":{"rdma.netns/devices":"rxe0"}}' "$1" "$1"; }
+hook_says() {
+    local out
+    out=$("$hook" prestart 2>&1 <<<"$1") && { echo "the hook succeeded"; return 1; }
+    grep -qF "rdma-netns-hook: $2" <<<"$out" || { echo "$out"; return 1; }
+}
+check "a pid that is not running is refused" hook_says "$(state_with_pid 999999)" "container process 999999 does not exist"
+check "pid 1 (the host's own namespace) is refused" hook_says "$(state_with_pid 1)" "container p1 shares the host's network namespace"
+check "after the bad pids every device is home" all_home
+
 # --- a pod: two containers in one namespace; devices go home with the last one
 ip netns add pod
 pod_bundle() {

@@ -1,0 +1,106 @@
+#include "base/error.hpp"
+#include "hook/config.hpp"
+#include "hook/policy.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+template <typename F> std::string error_of(F f)
+{
+    try {
+        f();
+    } catch (const rnh::Error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+rnh::Policy policy_of(const std::string& json)
+{
+    return rnh::parse_config(R"({"policy":)" + json + "}", "c.json").policy;
+}
+
+} // namespace
+
+TEST(Policy, DefaultsAllowEverything)
+{
+    rnh::Policy policy;
+    rnh::oci::Request r;
+    r.devices = {"a"};
+    r.netdevs = {"eth1"};
+    r.pci = {"0000:3b:00.1"};
+    EXPECT_EQ(error_of([&] { rnh::check_request(policy, r, "c.json"); }), "no error");
+    EXPECT_EQ(error_of([&] {
+                  rnh::check_devices(policy, {"mlx5_0", "x"}, {}, "c.json");
+              }),
+              "no error");
+    EXPECT_EQ(error_of([&] { rnh::check_count(policy, 1000, "c.json"); }), "no error");
+}
+
+TEST(Policy, DenyWinsAndNamesTheRule)
+{
+    auto policy = policy_of(R"({"allow":["mlx5_*"],"deny":["mlx5_0","0000:af:*"]})");
+    EXPECT_EQ(error_of([&] {
+                  rnh::check_devices(policy, {"mlx5_1", "mlx5_0"}, {}, "c.json");
+              }),
+              "RDMA device mlx5_0 is refused by the policy: it matches the deny rule \"mlx5_0\"; "
+              "the policy in c.json says which devices containers may have");
+    EXPECT_EQ(error_of([&] {
+                  rnh::check_devices(policy, {"mlx5_4"}, {{"mlx5_4", "0000:af:00.1"}}, "c.json");
+              }),
+              "RDMA device mlx5_4 (PCI 0000:af:00.1) is refused by the policy: it matches the "
+              "deny rule \"0000:af:*\"; the policy in c.json says which devices containers may "
+              "have");
+}
+
+TEST(Policy, AllowByNameOrPciAddress)
+{
+    auto policy = policy_of(R"({"allow":["rxe[01]","0000:3b:00.*"]})");
+    EXPECT_EQ(
+        error_of([&] {
+            rnh::check_devices(policy, {"rxe1", "mlx5_2"}, {{"mlx5_2", "0000:3b:00.1"}}, "c.json");
+        }),
+        "no error");
+    EXPECT_EQ(error_of([&] { rnh::check_devices(policy, {"rxe2"}, {}, "c.json"); }),
+              "RDMA device rxe2 is refused by the policy: no allow rule matches it (allowed: "
+              "rxe[01], 0000:3b:00.*); the policy in c.json says which devices containers may "
+              "have");
+    auto none = policy_of(R"({"allow":[]})");
+    EXPECT_NE(error_of([&] { rnh::check_devices(none, {"rxe0"}, {}, "c.json"); }), "no error");
+}
+
+TEST(Policy, MostDevicesPerContainer)
+{
+    auto policy = policy_of(R"({"max_devices":2})");
+    EXPECT_EQ(error_of([&] { rnh::check_count(policy, 2, "c.json"); }), "no error");
+    EXPECT_EQ(error_of([&] { rnh::check_count(policy, 3, "c.json"); }),
+              "the container would hold 3 RDMA devices; the policy allows at most 2; ask for "
+              "fewer, or raise policy.max_devices in c.json");
+}
+
+TEST(Policy, RequestKindsHonoured)
+{
+    auto policy = policy_of(R"({"request_annotations":["devices"]})");
+    rnh::oci::Request r;
+    r.devices = {"rxe0"};
+    EXPECT_EQ(error_of([&] { rnh::check_request(policy, r, "c.json"); }), "no error");
+    r.pci = {"0000:3b:00.1"};
+    EXPECT_EQ(error_of([&] { rnh::check_request(policy, r, "c.json"); }),
+              "requests by annotation rdma.netns/pci are not honoured on this host; the policy "
+              "in c.json honours: rdma.netns/devices");
+}
+
+TEST(Policy, MistakesInThePolicyAreNamed)
+{
+    EXPECT_EQ(error_of([] { policy_of(R"({"alow":["x"]})"); }),
+              "c.json: unknown policy setting \"alow\"; known: allow, deny, max_devices, "
+              "request_annotations");
+    EXPECT_EQ(error_of([] { policy_of(R"({"max_devices":0})"); }),
+              "c.json: \"policy.max_devices\" must be a whole number above 0");
+    EXPECT_EQ(error_of([] { policy_of(R"({"deny":"mlx5_0"})"); }),
+              "c.json: \"policy.deny\" must be an array of names or globs");
+    EXPECT_EQ(error_of([] { policy_of(R"({"request_annotations":["names"]})"); }),
+              "c.json: \"policy.request_annotations\" names \"names\"; the kinds are devices, "
+              "netdevs and pci");
+}
