@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 using rnh::oci::request_from_annotations;
 using Strings = std::vector<std::string>;
 
@@ -98,6 +100,26 @@ TEST(OciSpec, ReadRefusesRelativeBundleAndSymlink)
     } catch (const rnh::Error& e) {
         EXPECT_EQ(std::string(e.what()), bundle + "/config.json is a symbolic link; the file "
                                                   "must be a regular file, not a link");
+    }
+    unlink((bundle + "/config.json").c_str());
+    rmdir(dir);
+}
+
+TEST(OciSpec, OversizedConfigJsonIsRefused)
+{
+    char dir[] = "/tmp/rnh-spec-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    std::string bundle = dir;
+    {
+        std::ofstream big(bundle + "/config.json");
+        big << "{\"annotations\":{\"x\":\"" << std::string(rnh::oci::spec_max_bytes, 'a') << "\"}}";
+    }
+    try {
+        rnh::oci::read_spec(bundle);
+        ADD_FAILURE() << "an oversized config.json was accepted";
+    } catch (const rnh::Error& e) {
+        EXPECT_EQ(std::string(e.what()), bundle + "/config.json is larger than 4194304 bytes; it "
+                                                  "is refused rather than truncated");
     }
     unlink((bundle + "/config.json").c_str());
     rmdir(dir);

@@ -1,9 +1,13 @@
 #include "base/error.hpp"
+#include "base/fd.hpp"
 #include "oci/state.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+
+#include <unistd.h>
 
 using rnh::oci::parse_state;
 
@@ -75,4 +79,27 @@ TEST(OciState, Errors)
         std::string::npos);
     EXPECT_EQ(error_of(std::string(40, '[') + std::string(40, ']')),
               "the OCI state on stdin nests deeper than 32 levels");
+}
+
+TEST(OciState, OversizedStdinIsRefusedNotTruncated)
+{
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    rnh::Fd reader(fds[0]);
+    std::thread writer([fd = fds[1]] {
+        std::string chunk(65536, ' ');
+        for (std::size_t sent = 0; sent <= rnh::oci::state_max_bytes; sent += chunk.size())
+            if (write(fd, chunk.data(), chunk.size()) < 0)
+                break;
+        close(fd);
+    });
+    try {
+        rnh::oci::read_state(reader.get());
+        ADD_FAILURE() << "an oversized state was accepted";
+    } catch (const rnh::Error& e) {
+        EXPECT_STREQ(e.what(), "the OCI state on stdin is larger than 1048576 bytes; it is "
+                               "refused rather than truncated");
+    }
+    reader.reset();
+    writer.join();
 }
