@@ -46,10 +46,12 @@ Config parse_config(std::string_view json, const std::string& what)
             config.return_timeout = milliseconds(doc, "return_timeout_ms", what);
         else if (key == "policy")
             config.policy = parse_policy(value, what);
+        else if (key == "runtime" || key == "hook_path")
+            continue; // rdma-netns-runtime's settings, checked by it
         else
             fail(what + ": unknown setting \"" + key + "\"",
                  "known settings: state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms, "
-                 "policy");
+                 "policy, and rdma-netns-runtime's runtime and hook_path");
     }
     config.source = what;
     return config;

@@ -42,12 +42,12 @@ TEST(CommandLine, MistakesAreNamed)
               "no command given; see rdma-netns-hook --help");
     EXPECT_EQ(error_of([] { parse_command_line({"createContainer"}); }),
               "unexpected argument \"createContainer\"; the commands are prestart, createRuntime, "
-              "poststop, status, recover, cdi generate and setup; see rdma-netns-hook --help");
+              "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
     EXPECT_EQ(error_of([] {
                   parse_command_line({"prestart", "--json"});
               }),
               "unexpected argument \"--json\"; the commands are prestart, createRuntime, "
-              "poststop, status, recover, cdi generate and setup; see rdma-netns-hook --help");
+              "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
     EXPECT_EQ(error_of([] {
                   parse_command_line({"status", "--config"});
               }),
@@ -75,7 +75,7 @@ TEST(CommandLine, HookArgumentsOfCdiEntries)
                   parse_command_line({"poststop", "--device", "x"});
               }),
               "unexpected argument \"--device\"; the commands are prestart, createRuntime, "
-              "poststop, status, recover, cdi generate and setup; see rdma-netns-hook --help");
+              "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
 }
 
 TEST(CommandLine, OperatorCommands)
@@ -101,13 +101,16 @@ TEST(Config, DefaultsAndSettings)
     EXPECT_EQ(set.sysfs_root, "/tmp/sys");
     EXPECT_EQ(set.netlink_timeout.count(), 100);
     EXPECT_EQ(set.return_timeout.count(), 2000);
+    // rdma-netns-runtime reads these from the same file; the hook lets them be.
+    EXPECT_NO_THROW(rnh::parse_config(R"({"runtime":"runc","hook_path":"/usr/bin/x"})", "c"));
 }
 
 TEST(Config, MistakesAreNamed)
 {
     EXPECT_EQ(error_of([] { rnh::parse_config(R"({"statedir":"/x"})", "c.json"); }),
               "c.json: unknown setting \"statedir\"; known settings: state_dir, sysfs_root, "
-              "netlink_timeout_ms, return_timeout_ms, policy");
+              "netlink_timeout_ms, return_timeout_ms, policy, and rdma-netns-runtime's runtime "
+              "and hook_path");
     EXPECT_EQ(error_of([] { rnh::parse_config(R"({"state_dir":"run"})", "c.json"); }),
               "c.json: \"state_dir\" must be an absolute path, not \"run\"");
     EXPECT_EQ(error_of([] { rnh::parse_config(R"({"netlink_timeout_ms":0})", "c.json"); }),

@@ -1,0 +1,96 @@
+#include "runtime/args.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace rnh::runtime {
+namespace {
+
+// runc (urfave/cli over Go's flag package) takes "-name" and "--name", a value
+// as the next argument or after '='. Options that are not listed here are
+// taken as switches; runc itself rejects the ones it does not know.
+constexpr std::array global_with_value{"log", "log-format", "root", "criu", "rootless"};
+constexpr std::array command_with_value{"bundle",       "b",           "console-socket", "pid-file",
+                                        "preserve-fds", "pidfd-socket"};
+
+struct Option {
+    std::string_view name;                 // without dashes
+    std::optional<std::string_view> value; // after '='
+};
+
+// An argument that is an option: "-x", "--x", "--x=v". Not "-" or "--".
+std::optional<Option> as_option(std::string_view arg)
+{
+    if (arg.size() < 2 || arg.front() != '-' || arg == "--")
+        return std::nullopt;
+    arg.remove_prefix(arg.starts_with("--") ? 2 : 1);
+    Option option{arg, std::nullopt};
+    if (auto eq = arg.find('='); eq != std::string_view::npos) {
+        option.name = arg.substr(0, eq);
+        option.value = arg.substr(eq + 1);
+    }
+    return option;
+}
+
+template <std::size_t N>
+bool takes_value(const std::array<const char*, N>& names, std::string_view name)
+{
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+} // namespace
+
+RuncArgs parse_runc_args(const std::vector<std::string>& args)
+{
+    RuncArgs out;
+    std::size_t i = 0;
+    // Global options, up to the command.
+    for (; i < args.size(); ++i) {
+        auto option = as_option(args[i]);
+        if (!option) {
+            if (args[i] == "--" && ++i == args.size())
+                return out;
+            out.command = args[i++];
+            break;
+        }
+        std::optional<std::string> value;
+        if (option->value)
+            value = std::string(*option->value);
+        else if (takes_value(global_with_value, option->name) && i + 1 < args.size())
+            value = args[++i];
+        else if (takes_value(global_with_value, option->name))
+            return out; // a dangling option and no command: runc will say so
+        if (option->name == "log")
+            out.log = value;
+        else if (option->name == "log-format")
+            out.log_format = *value;
+    }
+    if (!out.starts_container())
+        return out;
+    // The command's options, anywhere before "--". runc wants them before the
+    // container id, but looking further never takes an id for a bundle.
+    for (; i < args.size(); ++i) {
+        if (args[i] == "--")
+            break;
+        auto option = as_option(args[i]);
+        if (!option)
+            continue;
+        std::optional<std::string> value;
+        if (option->value)
+            value = std::string(*option->value);
+        else if (takes_value(command_with_value, option->name) && i + 1 < args.size())
+            value = args[++i];
+        if (option->name != "bundle" && option->name != "b")
+            continue;
+        if (!value) {
+            out.problem = "runc's command line: " + args[i] +
+                          " needs a directory; write --bundle DIR, -b DIR or --bundle=DIR";
+            return out;
+        }
+        out.bundle = value->empty() ? std::nullopt : value;
+    }
+    return out;
+}
+
+} // namespace rnh::runtime

@@ -1,0 +1,52 @@
+// Which runtime the wrapper hands over to and which hook it adds: environment
+// variables, then the project's config file, then the built-in defaults.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rnh::runtime {
+
+inline constexpr const char* env_runtime = "RDMA_NETNS_RUNTIME";
+inline constexpr const char* env_hook = "RDMA_NETNS_HOOK";
+inline constexpr const char* default_runtime = "runc";
+inline constexpr const char* default_path =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+struct Settings {
+    std::string runtime;   // an absolute path, or a name to look up on PATH
+    std::string hook_path; // absolute
+};
+
+// The wrapper's keys of /etc/rdma-netns-hook/config.json, "runtime" and
+// "hook_path", when present; the hook's own keys are left to the hook.
+struct FileSettings {
+    std::optional<std::string> runtime;
+    std::optional<std::string> hook_path;
+};
+FileSettings parse_settings_file(std::string_view json, const std::string& what);
+
+// getenv: the environment (a function, for tests). file: the config file's
+// settings. default_hook: the hook's installed path, fixed at build time.
+Settings resolve_settings(const std::function<const char*(const char*)>& getenv,
+                          const FileSettings& file, const std::string& default_hook);
+
+// A file identity, to recognise this very program under another name.
+struct FileId {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    bool operator==(const FileId&) const = default;
+};
+
+// `runtime` itself when it holds a '/', else the first executable regular file
+// of that name in the directories of `path` ("" entries mean the working
+// directory, as for execvp). A file that is `self` is skipped, so that a
+// wrapper installed as "runc" does not run itself; an explicit path to `self`
+// is an error. Nothing found is an error.
+std::string find_runtime(const std::string& runtime, std::string_view path, const FileId& self);
+
+} // namespace rnh::runtime
