@@ -28,6 +28,12 @@ Commands for operators:
                            write a CDI spec (kind rdma.netns/device) with one
                            device per RDMA device in the host namespace
   setup --exclusive        switch the RDMA subsystem to exclusive netns mode
+  audit TARGET [--json]    what a container reaches of the RDMA devices: which
+                           ones it sees or opens through RDMA netlink, sysfs,
+                           the verbs and MAD nodes and rdma_cm, against what it
+                           was given; exit 1 with one line per breach. TARGET:
+                           a pid, a container id of the journal, or a network
+                           namespace path such as /run/netns/NAME
 
 Requests (container annotations, comma-separated lists):
   rdma.netns/devices=mlx5_1,mlx5_3   RDMA devices by name
@@ -36,7 +42,8 @@ Requests (container annotations, comma-separated lists):
 
 Options:
   --config FILE   settings (default /etc/rdma-netns-hook/config.json; keys
-                  state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms)
+                  state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms,
+                  policy: allow, deny, max_devices, request_annotations)
   --help          this text
   --version       the version
 )";
@@ -46,8 +53,8 @@ namespace {
 [[noreturn]] void unexpected(const std::string& arg)
 {
     fail("unexpected argument \"" + arg + "\"",
-         "the commands are prestart, createRuntime, poststop, status, recover, cdi generate and "
-         "setup; see rdma-netns-hook --help");
+         "the commands are prestart, createRuntime, poststop, status, recover, audit, cdi generate "
+         "and setup; see rdma-netns-hook --help");
 }
 
 class Arguments {
@@ -97,9 +104,12 @@ void parse_command_options(Arguments& args, Invocation& inv)
         }
         if (auto config = args.value_of("--config")) {
             inv.config_path = config;
-        } else if (inv.command == Command::status && args.peek() == "--json") {
+        } else if ((inv.command == Command::status || inv.command == Command::audit) &&
+                   args.peek() == "--json") {
             args.take();
             inv.json = true;
+        } else if (inv.command == Command::audit && !inv.target && !args.peek().starts_with("-")) {
+            inv.target = args.take();
         } else if (inv.command == Command::prestart) {
             if (auto device = args.value_of("--device")) {
                 for (auto& name : oci::parse_device_list(*device, "--device"))
@@ -160,10 +170,17 @@ Invocation parse_command_line(const std::vector<std::string>& argv)
         if (args.done() || args.take() != "--exclusive")
             fail("setup needs --exclusive", "rdma-netns-hook setup --exclusive");
         inv.command = Command::setup;
+    } else if (command == "audit") {
+        inv.command = Command::audit;
     } else {
         unexpected(command);
     }
     parse_command_options(args, inv);
+    if (inv.command == Command::audit && !inv.target)
+        fail("audit needs a TARGET: a container's pid, its container id, or a network namespace "
+             "path",
+             "for example rdma-netns-hook audit 4242, audit CONTAINER_ID or audit "
+             "/run/netns/NAME");
     return inv;
 }
 

@@ -33,5 +33,11 @@ void run_status(const Config& config, bool json);
 void run_cdi_generate(const Config& config, const std::optional<std::string>& output);
 // setup --exclusive: switch the RDMA subsystem to exclusive netns mode.
 void run_setup_exclusive(const Config& config);
+// audit TARGET: which RDMA devices the target (a pid, a container id of the
+// journal, or a network namespace path) sees or opens on each access path,
+// against what the journal says it was given. Prints a table (or JSON) and
+// returns true when the two match; otherwise prints one line per breach on
+// stderr and returns false.
+bool run_audit(const Config& config, const std::string& target, bool json);
 
 } // namespace rnh

@@ -53,9 +53,12 @@ std::string to_json(const Assignment& a)
     for (const auto& d : a.devices)
         devices.push_back({{"name", d.name}, {"index", d.index}});
     nlohmann::json doc = {
-        {"version", journal_version},   {"container_id", a.container_id},
-        {"phase", phase_name(a.phase)}, {"netns", {{"dev", a.netns.dev}, {"ino", a.netns.ino}}},
-        {"devices", devices},           {"since", static_cast<std::int64_t>(a.since)},
+        {"version", journal_version},
+        {"container_id", a.container_id},
+        {"phase", phase_name(a.phase)},
+        {"netns", {{"dev", a.netns.dev}, {"ino", a.netns.ino}, {"cookie", a.netns.cookie}}},
+        {"devices", devices},
+        {"since", static_cast<std::int64_t>(a.since)},
     };
     if (a.netns_path)
         doc["netns_path"] = *a.netns_path;
@@ -78,7 +81,8 @@ Assignment assignment_from_json(std::string_view json, const std::string& what)
     const auto* netns = member(doc, "netns", what);
     if (netns == nullptr)
         fail(what + " has no \"netns\"");
-    a.netns = {unsigned_member(*netns, "dev", what), unsigned_member(*netns, "ino", what)};
+    a.netns = {unsigned_member(*netns, "dev", what), unsigned_member(*netns, "ino", what),
+               unsigned_member(*netns, "cookie", what)};
     if (member(doc, "netns_path", what) != nullptr)
         a.netns_path = string_member(doc, "netns_path", what);
     if (member(doc, "pid", what) != nullptr)

@@ -4,9 +4,9 @@
 #include "base/error.hpp"
 #include "hook/cli.hpp"
 #include "hook/commands.hpp"
+#include "hook/log.hpp"
 #include "oci/state.hpp"
 
-#include <syslog.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -47,11 +47,11 @@ int main(int argc, char** argv)
         case rnh::Command::setup:
             rnh::run_setup_exclusive(rnh::load_config(inv.config_path));
             return 0;
+        case rnh::Command::audit:
+            return rnh::run_audit(rnh::load_config(inv.config_path), *inv.target, inv.json) ? 0 : 1;
         }
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "rdma-netns-hook: %s\n", e.what());
-        openlog("rdma-netns-hook", LOG_PID, LOG_DAEMON);
-        syslog(LOG_ERR, "%s", e.what());
+        rnh::log_error(e.what());
     }
     return 1;
 }

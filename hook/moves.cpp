@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "hook/devices.hpp"
+#include "hook/fault.hpp"
 #include "hook/rdma_in.hpp"
 
 #include <algorithm>
@@ -20,6 +21,8 @@ void move_each(const std::vector<nl::Device>& devices, nl::Socket& host, const N
                         e.err(), e.hint());
         }
         moved.push_back(device);
+        if (moved.size() < devices.size())
+            fault_point("between-moves");
     }
 }
 

@@ -6,6 +6,7 @@
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,29 +17,64 @@
 namespace rnh {
 namespace {
 
-NsId identity(int fd, const std::string& what)
-{
-    struct stat st {};
-    if (::fstat(fd, &st) != 0)
-        fail_errno("checking " + what);
-    return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
-}
-
 Netns open_netns_file(const std::string& path, const std::string& what)
 {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd)
-        fail_errno("opening " + what + " (" + path + ")");
-    int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
-    if (type < 0)
-        fail_errno(path + " is not a namespace");
-    if (type != CLONE_NEWNET)
-        fail(path + " is a namespace, but not a network namespace");
-    auto id = identity(fd.get(), what);
+    auto fd = open_namespace(path, CLONE_NEWNET, what);
+    auto id = netns_identity(fd.get(), what);
     return {std::move(fd), id};
 }
 
 } // namespace
+
+Fd open_namespace(const std::string& path, int type, const std::string& what)
+{
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        fail_errno("opening " + what + " (" + path + ")");
+    int actual = ::ioctl(fd.get(), NS_GET_NSTYPE);
+    if (actual < 0)
+        fail_errno(path + " is not a namespace",
+                   "give a network namespace path such as /run/netns/NAME or /proc/PID/ns/net");
+    if (actual != type)
+        fail(path + " is a namespace, but not a " + (type == CLONE_NEWNET ? "network" : "mount") +
+             " namespace");
+    return fd;
+}
+
+NsId netns_identity(int ns_fd, const std::string& what)
+{
+    struct stat st {};
+    if (::fstat(ns_fd, &st) != 0)
+        fail_errno("checking " + what);
+    auto cookie = in_netns(ns_fd, [&what] {
+        Fd socket(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        if (!socket)
+            fail_errno("creating a socket in " + what);
+        std::uint64_t value = 0;
+        socklen_t size = sizeof value;
+        if (::getsockopt(socket.get(), SOL_SOCKET, SO_NETNS_COOKIE, &value, &size) != 0)
+            fail_errno("reading the cookie of " + what,
+                       "rdma-netns-hook needs Linux 5.14 or later");
+        return value;
+    });
+    return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino), cookie};
+}
+
+Fd open_pidfd(pid_t pid, const std::string& who, const std::string& hint)
+{
+    Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!pidfd && errno == ESRCH)
+        fail(who + " does not exist", hint);
+    if (!pidfd)
+        fail_errno("opening a pidfd for " + who);
+    return pidfd;
+}
+
+void require_alive(int pidfd, const std::string& who)
+{
+    if (::syscall(SYS_pidfd_send_signal, pidfd, 0, nullptr, 0) != 0)
+        fail_errno(who + " exited while its namespaces were being opened");
+}
 
 Netns own_netns()
 {
@@ -48,17 +84,12 @@ Netns own_netns()
 Netns netns_of_pid(pid_t pid)
 {
     const std::string who = "container process " + std::to_string(pid);
-    Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-    if (!pidfd && errno == ESRCH)
-        fail(who + " does not exist", "the container exited before the hook ran");
-    if (!pidfd)
-        fail_errno("opening a pidfd for " + who);
+    auto pidfd = open_pidfd(pid, who, "the container exited before the hook ran");
     auto ns = open_netns_file("/proc/" + std::to_string(pid) + "/ns/net",
                               "the network namespace of " + who);
     // The pid may have been reused between pidfd_open and the open above; a
     // signal 0 through the pidfd fails if the process it pinned is gone.
-    if (::syscall(SYS_pidfd_send_signal, pidfd.get(), 0, nullptr, 0) != 0)
-        fail_errno(who + " exited while its network namespace was being opened");
+    require_alive(pidfd.get(), who);
     return ns;
 }
 
@@ -71,9 +102,13 @@ std::optional<Netns> find_netns(NsId id, const std::optional<std::string>& path)
 {
     auto matches = [id](const std::string& candidate) -> std::optional<Netns> {
         try {
-            auto ns = open_netns_file(candidate, candidate);
-            if (ns.id == id)
-                return ns;
+            Fd fd = open_namespace(candidate, CLONE_NEWNET, candidate);
+            struct stat st {};
+            // The cookie costs a thread: only for a candidate whose inode matches.
+            if (::fstat(fd.get(), &st) != 0 || st.st_dev != id.dev || st.st_ino != id.ino)
+                return std::nullopt;
+            if (auto candidate_id = netns_identity(fd.get(), candidate); candidate_id == id)
+                return Netns{std::move(fd), candidate_id};
         } catch (const Error&) {
             // gone, or not a namespace: not this one
         }

@@ -1,5 +1,7 @@
-// Network namespace handles. Every namespace is held by an open fd, and its
-// identity is the (device, inode) pair of that fd, which outlives any pid.
+// Network namespace handles. Every namespace is held by an open fd. Its
+// identity is the (device, inode) of that fd plus the namespace's cookie: the
+// kernel reuses nsfs inode numbers once a namespace is freed, but never a
+// cookie within a boot (SO_NETNS_COOKIE, Linux 5.14).
 #pragma once
 
 #include "base/fd.hpp"
@@ -19,6 +21,7 @@ namespace rnh {
 struct NsId {
     std::uint64_t dev = 0;
     std::uint64_t ino = 0;
+    std::uint64_t cookie = 0;
     auto operator<=>(const NsId&) const = default;
 };
 
@@ -26,6 +29,15 @@ struct Netns {
     Fd fd;
     NsId id;
 };
+
+// Opens a namespace file and checks it is a namespace of `type` (CLONE_NEWNET...).
+Fd open_namespace(const std::string& path, int type, const std::string& what);
+// The identity of the network namespace `ns_fd` refers to.
+NsId netns_identity(int ns_fd, const std::string& what);
+// A pidfd that pins process `pid`; `who` and `hint` word the error if it is gone.
+Fd open_pidfd(pid_t pid, const std::string& who, const std::string& hint);
+// Fails if the process a pidfd pinned has exited (its pid may be reused since).
+void require_alive(int pidfd, const std::string& who);
 
 // The namespace this process runs in: the host's, for a hook.
 Netns own_netns();

@@ -1,6 +1,7 @@
 #include "hook/commands.hpp"
 #include "hook/confine.hpp"
 #include "hook/devices.hpp"
+#include "hook/fault.hpp"
 #include "hook/journal.hpp"
 #include "hook/release.hpp"
 
@@ -19,6 +20,7 @@ void run_poststop(const Config& config, const oci::State& state)
     assignment = journal.read(state.id);
     if (assignment)
         release(config, journal, *assignment);
+    report_usage();
 }
 
 } // namespace rnh

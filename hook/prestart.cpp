@@ -3,10 +3,12 @@
 #include "hook/confine.hpp"
 #include "hook/container.hpp"
 #include "hook/devices.hpp"
+#include "hook/fault.hpp"
 #include "hook/journal.hpp"
 #include "hook/moves.hpp"
 #include "hook/policy.hpp"
 #include "hook/rdma_in.hpp"
+#include "hook/release.hpp"
 #include "hook/snapshot.hpp"
 #include "hook/sysfs.hpp"
 
@@ -82,13 +84,26 @@ void refuse_held_elsewhere(const Journal& journal, const std::vector<std::string
 
 // The container's assignment after this run: what an earlier prestart of the
 // same container recorded (CDI runs one hook entry per device), and the plan.
+// An assignment of this container id in another namespace is left from an
+// earlier start that never stopped cleanly (its hook or runtime was killed).
+// Once that namespace is gone its devices are returned, so the start can go on.
+std::optional<Assignment> earlier_assignment(const Config& config, const Journal& journal,
+                                             const std::string& id, NsId target)
+{
+    auto earlier = journal.read(id);
+    if (!earlier || earlier->netns == target)
+        return earlier;
+    if (find_netns(earlier->netns, earlier->netns_path))
+        fail("the journal has an assignment for container " + id +
+                 " in another network namespace that is still alive",
+             "stop the other container of that id first");
+    release(config, journal, *earlier);
+    return std::nullopt;
+}
+
 Assignment assignment_of(const Container& container, const Netns& target, const Plan& plan,
                          const std::optional<Assignment>& earlier)
 {
-    if (earlier && earlier->netns != target.id)
-        fail("the journal has an assignment for container " + container.state.id +
-                 " in another network namespace",
-             "a container of that id was not stopped cleanly: run `rdma-netns-hook recover`");
     Assignment a = earlier.value_or(Assignment{});
     a.container_id = container.state.id;
     a.netns = target.id;
@@ -153,7 +168,7 @@ void run_prestart(const Config& config, oci::State state, const HookArguments& e
                      " changed while it waited for their locks (" + name + ")",
                  "start the container again");
 
-    const auto earlier = journal.read(container.state.id);
+    const auto earlier = earlier_assignment(config, journal, container.state.id, target.id);
     auto assignment = assignment_of(container, target, plan, earlier);
     auto moving = names_of(plan.to_move);
     check_devices(config.policy, moving, read_pci_addresses(config.sysfs_root, moving),
@@ -170,6 +185,7 @@ void run_prestart(const Config& config, oci::State state, const HookArguments& e
     }
     assignment.phase = Assignment::Phase::held;
     journal.write(assignment);
+    report_usage();
 }
 
 } // namespace rnh

@@ -2,8 +2,10 @@
 
 #include "base/error.hpp"
 #include "hook/devices.hpp"
+#include "hook/log.hpp"
 #include "hook/moves.hpp"
 #include "hook/rdma_in.hpp"
+#include "hook/sysfs.hpp"
 
 #include <algorithm>
 
@@ -45,6 +47,17 @@ void release(const Config& config, const Journal& journal, const Assignment& ass
     if (auto ns = find_netns(assignment.netns, assignment.netns_path))
         errors = move_home(devices, *ns, host_ns, config);
     auto missing = wait_home(names_of(devices), host, config.return_timeout);
+    // A device deleted while assigned (`rdma link delete`, a driver unbound)
+    // will never come back; the verbs class is not namespaced, so a device
+    // that still exists anywhere still has its node there.
+    auto existing = read_verbs_nodes(config.sysfs_root);
+    std::erase_if(missing, [&](const std::string& name) {
+        if (existing.contains(name))
+            return false;
+        log_warning("RDMA device " + name + " of container " + assignment.container_id +
+                    " no longer exists (deleted while assigned); forgetting it");
+        return true;
+    });
     if (missing.empty()) {
         journal.remove(assignment.container_id);
         return;

@@ -29,7 +29,7 @@ protected:
         Assignment a;
         a.container_id = id;
         a.phase = Assignment::Phase::held;
-        a.netns = {4, 4026532281};
+        a.netns = {4, 4026532281, 8193};
         a.netns_path = "/run/netns/pod";
         a.pid = 4242;
         a.devices = {{1, "rxe0"}, {7, "mlx5_1"}};

@@ -229,4 +229,5 @@ check "pod: rxe1 is home after the last one" all_home
 check "pod: the journal is empty" eval "'$hook' status --json | jq -e '.assignments == []'"
 ip netns del pod
 
+check "invariant: every device home or held by a live container in the journal" invariant "$hook" rxe0 rxe1 rxe2 rxe3
 finish

@@ -138,4 +138,5 @@ check "stale spec: rxe1 and rxe0 are in the host" all_home
 check "stale spec: nothing is recorded" \
     eval "rdma-netns-hook status --json | jq -e '.assignments == []'"
 
+check "invariant: every device home or held by a live container in the journal" invariant /usr/local/bin/rdma-netns-hook rxe0 rxe1
 finish

@@ -144,3 +144,22 @@ bundle_hook() {
         --arg stage "$stage" --argjson env "$(json_array "${env[@]}")" --argjson timeout "$timeout" \
         --argjson a "$(json_array "$@")"
 }
+
+# invariant HOOK DEV... : every DEV is in the host, or in the live network namespace of
+# a container the journal says holds it; the journal has no entry whose namespace is gone.
+invariant() {
+    local hook=$1 dev status ns alive bad=0
+    shift
+    status=$("$hook" status --json) || return 1
+    # namespaces alive now, as "dev:inode" of their nsfs file
+    alive=$(for p in /proc/[0-9]*; do stat -L -c '%d:%i' "$p/ns/net" 2>/dev/null; done | sort -u)
+    for ns in $(jq -r '.assignments[] | "\(.netns.dev):\(.netns.ino)"' <<<"$status"); do
+        grep -qx "$ns" <<<"$alive" || { echo "journal entry for namespace $ns, which is gone"; bad=1; }
+    done
+    for dev in "$@"; do
+        rdma_has "$dev" && continue
+        jq -e --arg d "$dev" 'any(.assignments[].devices[]; .name == $d)' <<<"$status" >/dev/null ||
+            { echo "$dev is neither in the host nor held by a container in the journal"; bad=1; }
+    done
+    return "$bad"
+}
