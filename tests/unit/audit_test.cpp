@@ -2,6 +2,8 @@
 #include "hook/audit.hpp"
 #include "hook/cli.hpp"
 
+#include "error_of.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -13,16 +15,6 @@ using rnh::nl::NetnsMode;
 using Lines = std::vector<std::string>;
 
 namespace {
-
-template <typename F> std::string error_of(F f)
-{
-    try {
-        f();
-    } catch (const rnh::Error& e) {
-        return e.what();
-    }
-    return "no error";
-}
 
 // What a container given rxe0 sees in exclusive mode, with all of the host's
 // /dev/infiniband bind-mounted in while rxe1 stays in the host.

@@ -2,24 +2,12 @@
 #include "hook/cli.hpp"
 #include "hook/config.hpp"
 
+#include "error_of.hpp"
+
 #include <gtest/gtest.h>
 
 using rnh::Command;
 using rnh::parse_command_line;
-
-namespace {
-
-template <typename F> std::string error_of(F f)
-{
-    try {
-        f();
-    } catch (const rnh::Error& e) {
-        return e.what();
-    }
-    return "no error";
-}
-
-} // namespace
 
 TEST(CommandLine, StagesAndOptions)
 {
@@ -40,14 +28,16 @@ TEST(CommandLine, MistakesAreNamed)
 {
     EXPECT_EQ(error_of([] { parse_command_line({}); }),
               "no command given; see rdma-netns-hook --help");
-    EXPECT_EQ(error_of([] { parse_command_line({"createContainer"}); }),
-              "unexpected argument \"createContainer\"; the commands are prestart, createRuntime, "
-              "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
-    EXPECT_EQ(error_of([] {
-                  parse_command_line({"prestart", "--json"});
-              }),
-              "unexpected argument \"--json\"; the commands are prestart, createRuntime, "
-              "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
+    EXPECT_EQ(
+        error_of([] { parse_command_line({"createContainer"}); }),
+        "unexpected argument \"createContainer\"; the commands are prestart, createRuntime, "
+        "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
+    EXPECT_EQ(
+        error_of([] {
+            parse_command_line({"prestart", "--json"});
+        }),
+        "unexpected argument \"--json\"; the commands are prestart, createRuntime, "
+        "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
     EXPECT_EQ(error_of([] {
                   parse_command_line({"status", "--config"});
               }),
@@ -71,11 +61,12 @@ TEST(CommandLine, HookArgumentsOfCdiEntries)
               }),
               "--verbs-node \"mlx5_1=umad0\" is not of the form NAME=uverbsN; for example "
               "--verbs-node mlx5_1=uverbs1");
-    EXPECT_EQ(error_of([] {
-                  parse_command_line({"poststop", "--device", "x"});
-              }),
-              "unexpected argument \"--device\"; the commands are prestart, createRuntime, "
-              "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
+    EXPECT_EQ(
+        error_of([] {
+            parse_command_line({"poststop", "--device", "x"});
+        }),
+        "unexpected argument \"--device\"; the commands are prestart, createRuntime, "
+        "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
 }
 
 TEST(CommandLine, OperatorCommands)

@@ -2,19 +2,11 @@
 #include "hook/config.hpp"
 #include "hook/policy.hpp"
 
+#include "error_of.hpp"
+
 #include <gtest/gtest.h>
 
 namespace {
-
-template <typename F> std::string error_of(F f)
-{
-    try {
-        f();
-    } catch (const rnh::Error& e) {
-        return e.what();
-    }
-    return "no error";
-}
 
 rnh::Policy policy_of(const std::string& json)
 {

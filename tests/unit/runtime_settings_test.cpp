@@ -12,22 +12,14 @@
 #include <map>
 #include <sstream>
 
+#include "error_of.hpp"
+
 #include <gtest/gtest.h>
 
 namespace fs = std::filesystem;
 using namespace rnh::runtime;
 
 namespace {
-
-template <typename F> std::string error_of(F f)
-{
-    try {
-        f();
-    } catch (const rnh::Error& e) {
-        return e.what();
-    }
-    return "no error";
-}
 
 struct Env {
     std::map<std::string, std::string> vars;

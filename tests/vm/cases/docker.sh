@@ -53,14 +53,6 @@ refused() {
     fi
 }
 
-all_home() {
-    local d
-    for d in $all; do rdma_has "$d" || { echo "$d is not in the host"; return 1; }; done
-}
-host_lacks() {
-    local d
-    for d in "$@"; do not rdma_has "$d" || { echo "$d is still in the host"; return 1; }; done
-}
 # listed FILE DEV... : FILE (rdma dev output) names exactly DEVs
 listed() {
     local file=$1 want got

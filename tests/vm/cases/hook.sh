@@ -12,16 +12,6 @@ outdir=/tmp/out
 mkdir -p "$outdir"
 busybox syslogd -C64
 
-# all_home : every rxe device is listed in the host
-all_home() {
-    local d
-    for d in $all; do rdma_has "$d" || { echo "$d is not in the host"; return 1; }; done
-}
-# host_lacks DEV... : none of DEVs is listed in the host
-host_lacks() {
-    local d
-    for d in "$@"; do not rdma_has "$d" || { echo "$d is still in the host"; return 1; }; done
-}
 
 # The container's program: what it sees, RDMA traffic, then it waits for the host's go.
 cat >"$outdir/workload" <<'SH'
@@ -54,28 +44,8 @@ hook_bundle() {
         bundle_hook "$dir" poststop "$hook" poststop
 }
 
-# start RUNTIME ID DIR : run the container in the background (in this shell, not in a check)
-declare -A runtime_pid
-start() { "$1" run -b "$3" "$2" >"$outdir/$2.log" 2>&1 & runtime_pid[$2]=$!; }
-# ready ID : the workload got ready, or why not
-ready() {
-    local id=$1 i=0
-    until [ -e "$outdir/$id.ready" ]; do
-        kill -0 "${runtime_pid[$id]}" 2>/dev/null || { cat "$outdir/$id.log"; return 1; }
-        [ $i -lt 600 ] || { echo "workload never got ready"; return 1; }
-        sleep 0.2
-        i=$((i + 1))
-    done
-}
-# stop ID : tell the workload to end and wait for the runtime (poststop included); keep its status
-stop() {
-    local rc=0
-    touch "$outdir/$1.go"
-    wait "${runtime_pid[$1]}" || rc=$?
-    echo "$rc" >"$outdir/$1.rc"
-}
-# exited ID : the runtime exited 0
-exited() { grep -qx 0 "$outdir/$1.rc" || { cat "$outdir/$1.log"; return 1; }; }
+# start RUNTIME ID DIR : run the container in the background
+start() { start_bg "$2" "$1" run -b "$3" "$2"; }
 # sees ID DEV... : inside, rdma dev and ibv_devinfo listed exactly DEVs
 sees() {
     local id=$1 want got

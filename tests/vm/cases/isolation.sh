@@ -125,28 +125,8 @@ iso_bundle() {
         bundle_hook "$dir" poststop "$hook" poststop
 }
 
-# start RUNTIME ID DIR : run the container in the background (in this shell, not in a check)
-declare -A runtime_pid
-start() { "$1" run -b "$3" "$2" >"$outdir/$2.log" 2>&1 & runtime_pid[$2]=$!; }
-# ready ID : the workload got ready, or why not
-ready() {
-    local id=$1 i=0
-    until [ -e "$outdir/$id.ready" ]; do
-        kill -0 "${runtime_pid[$id]}" 2>/dev/null || { cat "$outdir/$id.log"; return 1; }
-        [ "$i" -lt 600 ] || { echo "workload never got ready"; return 1; }
-        sleep 0.2
-        i=$((i + 1))
-    done
-}
-# stop ID : tell the workload to end and wait for the runtime (poststop included); keep its status
-stop() {
-    local rc=0
-    touch "$outdir/$1.go"
-    wait "${runtime_pid[$1]}" || rc=$?
-    echo "$rc" >"$outdir/$1.rc"
-}
-# exited ID : the runtime exited 0
-exited() { grep -qx 0 "$outdir/$1.rc" || { cat "$outdir/$1.log"; return 1; }; }
+# start RUNTIME ID DIR : run the container in the background
+start() { start_bg "$2" "$1" run -b "$3" "$2"; }
 # inside_opens ID NODE... / inside_eperm ID NODE... : what the workload's open() of each did
 inside_opens() {
     local id=$1 n

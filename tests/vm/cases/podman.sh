@@ -7,6 +7,7 @@ set -eu
 . "$(dirname "$0")/../guest/lib.sh"
 
 outdir=/tmp/out
+all="rxe0 rxe1"
 rootfs=/tmp/podman-rootfs
 mkdir -p "$outdir" "$rootfs"/{usr,proc,sys,dev,etc/libibverbs.d,tmp,out}
 for d in bin sbin lib lib64; do [ -L "/$d" ] && ln -s "$(readlink "/$d")" "$rootfs/$d"; done
@@ -30,32 +31,13 @@ while [ ! -e /out/$1.go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 SH
 chmod +x "$outdir/workload"
 
-declare -A podman_pid
 # start ID [PODMAN OPTIONS...] : podman run --rm in the background
 start() {
     local id=$1
     shift
-    podman run --rm --name "$id" --network none -v /usr:/usr:ro -v "$outdir:/out" \
-        -v /etc/libibverbs.d:/etc/libibverbs.d:ro "$@" --rootfs "$rootfs" \
-        /out/workload "$id" >"$outdir/$id.log" 2>&1 &
-    podman_pid[$id]=$!
+    start_bg "$id" podman run --rm --name "$id" --network none -v /usr:/usr:ro -v "$outdir:/out" \
+        -v /etc/libibverbs.d:/etc/libibverbs.d:ro "$@" --rootfs "$rootfs" /out/workload "$id"
 }
-ready() {
-    local id=$1 i=0
-    until [ -e "$outdir/$id.ready" ]; do
-        kill -0 "${podman_pid[$id]}" 2>/dev/null || { cat "$outdir/$id.log"; return 1; }
-        [ $i -lt 600 ] || { echo "workload never got ready"; return 1; }
-        sleep 0.2
-        i=$((i + 1))
-    done
-}
-stop() {
-    local rc=0
-    touch "$outdir/$1.go"
-    wait "${podman_pid[$1]}" || rc=$?
-    echo "$rc" >"$outdir/$1.rc"
-}
-exited() { grep -qx 0 "$outdir/$1.rc" || { cat "$outdir/$1.log"; return 1; }; }
 # sees ID DEV... : inside, rdma dev listed exactly DEVs
 sees() {
     local id=$1 want got
@@ -64,7 +46,6 @@ sees() {
     got=$(sed -n 's/^[0-9]*: \([^:]*\):.*/\1/p' "$outdir/$id.rdma" | sort)
     [ "$got" = "$want" ] || { echo "rdma dev inside: '$got'; wanted: '$want'"; return 1; }
 }
-all_home() { rdma_has rxe0 && rdma_has rxe1; }
 
 check "exclusive mode" set_exclusive
 check "create rxe0 and rxe1" rxe_setup 2
@@ -127,10 +108,11 @@ rdma link delete rxe0 && rdma link delete rxe1
 rdma link add rxe1 type rxe netdev v1 && rdma link add rxe0 type rxe netdev v0
 check "the re-created rxe1 took verbs node uverbs0, rxe0 took uverbs1" \
     eval "grep -qx rxe1 /sys/class/infiniband_verbs/uverbs0/ibdev && grep -qx rxe0 /sys/class/infiniband_verbs/uverbs1/ibdev"
-podman run --rm --name stale --network none -v /usr:/usr:ro --runtime crun --cgroups=disabled \
+if podman run --rm --name stale --network none -v /usr:/usr:ro --runtime crun --cgroups=disabled \
     --annotation run.oci.hooks.stderr="$outdir/stale.hook-stderr" \
-    --device rdma.netns/device=rxe1 --rootfs "$rootfs" /bin/true >"$outdir/stale.log" 2>&1 &&
-    echo started >"$outdir/stale.rc" || true
+    --device rdma.netns/device=rxe1 --rootfs "$rootfs" /bin/true >"$outdir/stale.log" 2>&1; then
+    echo started >"$outdir/stale.rc"
+fi
 check "stale spec: the container does not start" not test -e "$outdir/stale.rc"
 check "stale spec: the hook says the node changed and how to fix it" \
     grep -qF "rdma-netns-hook: RDMA device rxe1 has the verbs node uverbs0 after the move, but the container was given uverbs1; regenerate the CDI spec" "$outdir/stale.hook-stderr"

@@ -163,3 +163,49 @@ invariant() {
     done
     return "$bad"
 }
+
+# The cases' devices and the directory their containers share with them.
+all=${all:-}
+outdir=${outdir:-/tmp/out}
+
+# all_home : every device of $all is listed in the host
+all_home() {
+    local d
+    for d in $all; do rdma_has "$d" || { echo "$d is not in the host"; return 1; }; done
+}
+# host_lacks DEV... : none of DEVs is listed in the host
+host_lacks() {
+    local d
+    for d in "$@"; do not rdma_has "$d" || { echo "$d is still in the host"; return 1; }; done
+}
+
+# Containers in the background, each known by an ID; their files are in $outdir:
+# ID.log (the runtime's output), ID.ready (the workload made it), ID.go (the test
+# tells the workload to end), ID.rc (the runtime's exit status).
+declare -A RNH_BG_PID
+# start_bg ID CMD... : run CMD in the background (in this shell: not inside a check)
+start_bg() {
+    local id=$1
+    shift
+    "$@" >"$outdir/$id.log" 2>&1 &
+    RNH_BG_PID[$id]=$!
+}
+# ready ID : the workload got ready within two minutes, or why not
+ready() {
+    local id=$1 i=0
+    until [ -e "$outdir/$id.ready" ]; do
+        kill -0 "${RNH_BG_PID[$id]}" 2>/dev/null || { cat "$outdir/$id.log"; return 1; }
+        [ "$i" -lt 600 ] || { echo "workload never got ready"; return 1; }
+        sleep 0.2
+        i=$((i + 1))
+    done
+}
+# stop ID : tell the workload to end, wait for the runtime (poststop included), keep its status
+stop() {
+    local rc=0
+    touch "$outdir/$1.go"
+    wait "${RNH_BG_PID[$1]}" || rc=$?
+    echo "$rc" >"$outdir/$1.rc"
+}
+# exited ID : the runtime exited 0
+exited() { grep -qx 0 "$outdir/$1.rc" || { cat "$outdir/$1.log"; return 1; }; }
