@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -70,10 +71,15 @@ NodeDevices read_node_devices(const std::string& sysfs_root)
         for (const auto& entry : fs::directory_iterator(fs::path(sysfs_root) / cls, ec)) {
             if (node_kind(entry.path().filename().string()).empty())
                 continue;
-            unsigned major_no = 0, minor_no = 0;
-            const auto dev = first_line(entry.path() / "dev");
+            const auto dev = first_line(entry.path() / "dev"); // "major:minor"
             const auto ibdev = first_line(entry.path() / "ibdev");
-            if (std::sscanf(dev.c_str(), "%u:%u", &major_no, &minor_no) == 2 && !ibdev.empty())
+            unsigned major_no = 0, minor_no = 0;
+            const char* end = dev.data() + dev.size();
+            auto [colon, ec1] = std::from_chars(dev.data(), end, major_no);
+            if (ec1 != std::errc() || colon == end || *colon != ':')
+                continue;
+            auto [rest, ec2] = std::from_chars(colon + 1, end, minor_no);
+            if (ec2 == std::errc() && rest == end && !ibdev.empty())
                 devices[makedev(major_no, minor_no)] = ibdev;
         }
     }
