@@ -11,8 +11,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace rnh {
 namespace {
@@ -98,6 +101,44 @@ Netns netns_at_path(const std::string& path)
     return open_netns_file(path, "the network namespace path from config.json");
 }
 
+std::vector<std::string> nsfs_mount_points(std::string_view mountinfo)
+{
+    // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER",
+    // with space, tab, newline and backslash in names written as \ooo (show_mountinfo()).
+    auto unescape = [](std::string_view field) {
+        std::string out;
+        for (std::size_t i = 0; i < field.size(); ++i) {
+            if (field[i] == '\\' && i + 3 < field.size()) {
+                out += static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 +
+                                         (field[i + 3] - '0'));
+                i += 3;
+            } else {
+                out += field[i];
+            }
+        }
+        return out;
+    };
+    std::vector<std::string> points;
+    while (!mountinfo.empty()) {
+        auto end = mountinfo.find('\n');
+        std::string_view line = mountinfo.substr(0, end);
+        mountinfo.remove_prefix(end == std::string_view::npos ? mountinfo.size() : end + 1);
+        std::vector<std::string_view> fields;
+        for (std::size_t start = 0; start <= line.size();) {
+            auto space = line.find(' ', start);
+            if (space == std::string_view::npos)
+                space = line.size();
+            fields.push_back(line.substr(start, space - start));
+            start = space + 1;
+        }
+        auto dash = std::find(fields.begin(), fields.end(), "-");
+        if (fields.size() > 4 && dash != fields.end() && dash + 1 != fields.end() &&
+            *(dash + 1) == "nsfs")
+            points.push_back(unescape(fields[4]));
+    }
+    return points;
+}
+
 std::optional<Netns> find_netns(NsId id, const std::optional<std::string>& path)
 {
     auto matches = [id](const std::string& candidate) -> std::optional<Netns> {
@@ -116,6 +157,11 @@ std::optional<Netns> find_netns(NsId id, const std::optional<std::string>& path)
     };
     if (path)
         if (auto ns = matches(*path))
+            return ns;
+    std::ifstream mountinfo("/proc/self/mountinfo");
+    std::string text((std::istreambuf_iterator<char>(mountinfo)), std::istreambuf_iterator<char>());
+    for (const auto& point : nsfs_mount_points(text))
+        if (auto ns = matches(point))
             return ns;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {

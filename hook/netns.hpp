@@ -13,8 +13,10 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 namespace rnh {
 
@@ -46,8 +48,13 @@ Netns own_netns();
 Netns netns_of_pid(pid_t pid);
 // A namespace bind mount such as /run/netns/NAME (config.json's linux.namespaces).
 Netns netns_at_path(const std::string& path);
+// Mount points of nsfs bind mounts in a /proc/PID/mountinfo text: how
+// namespaces with no process in them stay alive (ip netns, CNI, Docker's
+// sandboxes under /var/run/docker/netns).
+std::vector<std::string> nsfs_mount_points(std::string_view mountinfo);
+
 // Finds a namespace that may be alive still: the path first (if it still
-// names that namespace), then the processes in /proc.
+// names that namespace), then nsfs bind mounts, then the processes in /proc.
 std::optional<Netns> find_netns(NsId id, const std::optional<std::string>& path);
 
 // setns(CLONE_NEWNET) for the calling thread only.

@@ -127,6 +127,8 @@ wait_ready() {
     done
 }
 
+journal_empty() { "$hook" status --json | jq -e '.assignments == []' >/dev/null; }
+
 # --- (1) by name, foreground docker run --rm
 t=$(ms)
 "${run[@]}" --rm --runtime rdma -e RDMA_NETNS_DEVICES=rxe0 rnh-base /bin/sh -c "$(workload c1)" \
@@ -143,6 +145,7 @@ wait $pid || rc=$?
 note "docker run --rm (by name): workload's end to docker run's exit" "$t"
 check "by name: docker run exits 0" exited_ok "$rc" "$outdir/c1.log"
 check "by name: after exit every device is home" wait_for 30 all_home
+check "by name: poststop ran and cleared the journal" journal_empty
 
 # --- (2) by netdev, detached; docker exec passes through; docker stop, docker rm
 check "by netdev: docker run -d -e RDMA_NETNS_NETDEVS=v1" timed "docker run -d (netdev)" \
@@ -155,6 +158,7 @@ check "by netdev: the host does not list rxe1 while it runs" host_lacks rxe1
 check "by netdev: docker stop" timed "docker stop" docker stop -t 20 d2
 check "by netdev: after stop every device is home" wait_for 30 all_home
 check "by netdev: docker rm" docker rm d2
+check "by netdev: poststop ran and cleared the journal" journal_empty
 check "by netdev: after rm every device is still home" all_home
 
 # --- (3) no variable: a plain pass-through, config.json unchanged byte for byte
