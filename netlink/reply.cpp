@@ -107,10 +107,13 @@ Progress process_datagram(std::span<const std::byte> datagram, std::uint32_t sen
 
     std::size_t offset = 0;
     while (offset < datagram.size()) {
+        // Not mnl_nlmsg_ok(): it compares nlmsg_len as an int, so a length of
+        // 2^31 or more passes, and MNL_ALIGN of one near 2^32 wraps to 0.
+        const std::size_t left = datagram.size() - offset;
         const auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data() + offset);
-        if (!mnl_nlmsg_ok(nlh, static_cast<int>(datagram.size() - offset)))
+        if (left < sizeof(nlmsghdr) || nlh->nlmsg_len < sizeof(nlmsghdr) || nlh->nlmsg_len > left)
             malformed(ctx, "truncated message at byte " + std::to_string(offset));
-        offset += MNL_ALIGN(nlh->nlmsg_len);
+        offset += MNL_ALIGN(std::size_t{nlh->nlmsg_len});
 
         if (nlh->nlmsg_pid != ctx.portid || nlh->nlmsg_seq != ctx.seq)
             continue;

@@ -474,3 +474,19 @@ TEST(NetlinkRdmaParse, TruncatedAttributes)
 }
 
 } // namespace
+
+// Found by fuzz_netlink: lengths of 2^31 and more, and ones that wrap when aligned.
+TEST(NetlinkReplyFuzzFindings, HugeLengthsAreMalformedNotFollowed)
+{
+    for (std::uint32_t len : {0xffffffffu, 0xfffffffdu, 0x80000000u, 0x80000010u}) {
+        alignas(4) std::array<std::byte, 16> datagram{};
+        nlmsghdr h{};
+        h.nlmsg_len = len;
+        h.nlmsg_type = NLMSG_ERROR;
+        std::memcpy(datagram.data(), &h, sizeof h);
+        rnh::nl::ReplyContext ctx{0, 0, "reading", {}};
+        EXPECT_THROW(rnh::nl::process_datagram(datagram, 0, ctx, [](const nlmsghdr&) {}),
+                     rnh::Error)
+            << len;
+    }
+}
