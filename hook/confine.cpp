@@ -45,6 +45,15 @@ constexpr const char* allowed_calls[] = {
     // namespaces and the container's process
     "setns", "pidfd_open", "pidfd_send_signal", "capget"};
 
+void allow(scmp_filter_ctx filter, const char* name)
+{
+    int nr = seccomp_syscall_resolve_name(name);
+    if (nr == __NR_SCMP_ERROR)
+        return; // not a system call on this architecture
+    if (int rc = seccomp_rule_add(filter, SCMP_ACT_ALLOW, nr, 0); rc != 0)
+        fail_errno(-rc, std::string("allowing ") + name + " in the seccomp filter");
+}
+
 } // namespace
 
 void require_privileges()
@@ -67,13 +76,11 @@ void confine()
                                                              &seccomp_release);
     if (!filter)
         fail("creating the seccomp filter");
-    for (const char* name : allowed_calls) {
-        int nr = seccomp_syscall_resolve_name(name);
-        if (nr == __NR_SCMP_ERROR)
-            continue; // not a system call on this architecture
-        if (int rc = seccomp_rule_add(filter.get(), SCMP_ACT_ALLOW, nr, 0); rc != 0)
-            fail_errno(-rc, std::string("allowing ") + name + " in the seccomp filter");
-    }
+    for (const char* name : allowed_calls)
+        allow(filter.get(), name);
+#ifdef RNH_SANITIZE_BUILD
+    allow(filter.get(), "pipe2"); // the sanitizers probe memory through a pipe
+#endif
     // Threads, but no new processes: clone only with CLONE_THREAD; clone3's
     // flags are out of the filter's reach, and ENOSYS makes glibc use clone.
     if (int rc = seccomp_rule_add(filter.get(), SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <filesystem>
+#include <limits>
 
 namespace rnh {
 namespace {
@@ -32,12 +34,19 @@ void sync_dir(const std::string& dir)
         fail_errno("syncing " + dir);
 }
 
-std::uint64_t unsigned_member(const nlohmann::json& obj, const char* key, const std::string& what)
+// A journal is only ever written by the hook, so a value it could not have
+// written (above `max`) means the file was damaged or edited: refuse it.
+std::uint64_t unsigned_member(const nlohmann::json& obj, const char* key, const std::string& what,
+                              std::uint64_t max = UINT64_MAX)
 {
     const auto* value = member(obj, key, what);
     if (value == nullptr || !value->is_number_unsigned())
         fail(what + ": \"" + key + "\" must be a non-negative integer");
-    return value->get<std::uint64_t>();
+    const auto number = value->get<std::uint64_t>();
+    if (number > max)
+        fail(what + ": \"" + key + "\" is " + std::to_string(number) + ", above its limit " +
+             std::to_string(max));
+    return number;
 }
 
 } // namespace
@@ -86,15 +95,14 @@ Assignment assignment_from_json(std::string_view json, const std::string& what)
     if (member(doc, "netns_path", what) != nullptr)
         a.netns_path = string_member(doc, "netns_path", what);
     if (member(doc, "pid", what) != nullptr)
-        a.pid = static_cast<int>(unsigned_member(doc, "pid", what));
-    a.since = static_cast<std::time_t>(unsigned_member(doc, "since", what));
+        a.pid = static_cast<int>(unsigned_member(doc, "pid", what, INT_MAX));
+    a.since = static_cast<std::time_t>(
+        unsigned_member(doc, "since", what, std::numeric_limits<std::time_t>::max()));
     const auto* devices = member(doc, "devices", what);
     if (devices == nullptr || !devices->is_array())
         fail(what + ": \"devices\" must be an array");
     for (const auto& d : *devices) {
-        auto index = unsigned_member(d, "index", what);
-        if (index > UINT32_MAX)
-            fail(what + ": device index " + std::to_string(index) + " is out of range");
+        auto index = unsigned_member(d, "index", what, UINT32_MAX);
         a.devices.push_back({static_cast<std::uint32_t>(index), string_member(d, "name", what)});
     }
     return a;

@@ -19,12 +19,18 @@ std::string_view trim(std::string_view s)
     return s;
 }
 
+// Far above any node's device count; bounds the work a hostile list can cause.
+constexpr std::size_t max_list_items = 1024;
+
 template <typename Check>
 std::vector<std::string> parse_list(std::string_view value, const std::string& source, Check check)
 {
     const std::string whole(value);
     std::vector<std::string> items;
-    for (;;) {
+    for (std::size_t seen = 1;; ++seen) {
+        if (seen > max_list_items)
+            fail(source + " lists more than " + std::to_string(max_list_items) + " items",
+                 "request only the devices this container needs");
         auto comma = value.find(',');
         auto item = std::string(trim(value.substr(0, comma)));
         if (item.empty())

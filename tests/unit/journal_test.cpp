@@ -1,4 +1,5 @@
 #include "base/error.hpp"
+#include "error_of.hpp"
 #include "hook/journal.hpp"
 
 #include <gtest/gtest.h>
@@ -132,6 +133,25 @@ TEST_F(JournalTest, WrongFieldsAreNamed)
             "netns":{"dev":1,"ino":2},"devices":[{"name":"a","index":-1}],"since":0})",
                                            "rec"),
                  rnh::Error);
+}
+
+TEST_F(JournalTest, ValuesTheHookCannotWriteAreRefused)
+{
+    auto record = [](const std::string& pid, const std::string& since, const std::string& index) {
+        return R"({"version":1,"container_id":"c","phase":"held",
+            "netns":{"dev":1,"ino":2,"cookie":3},"devices":[{"name":"a","index":)" +
+               index + "}],\"pid\":" + pid + ",\"since\":" + since + "}";
+    };
+    auto error = [](const std::string& json) {
+        return error_of([&] { rnh::assignment_from_json(json, "rec"); });
+    };
+    EXPECT_EQ(error(record("2147483647", "9223372036854775807", "4294967295")), "no error");
+    EXPECT_EQ(error(record("2147483648", "0", "1")),
+              "rec: \"pid\" is 2147483648, above its limit 2147483647");
+    EXPECT_EQ(error(record("1", "9223372036854775808", "1")),
+              "rec: \"since\" is 9223372036854775808, above its limit 9223372036854775807");
+    EXPECT_EQ(error(record("1", "0", "4294967296")),
+              "rec: \"index\" is 4294967296, above its limit 4294967295");
 }
 
 TEST_F(JournalTest, DeviceLocksAreExclusiveAcrossOpenFiles)

@@ -67,6 +67,22 @@ TEST(OciRequest, BadNamesAreRefusedWithTheirSource)
             << bad;
 }
 
+TEST(OciRequest, LongListsAreRefusedNotSlowlyMerged)
+{
+    auto list = [](int n) {
+        std::string s = "d0";
+        for (int i = 1; i < n; ++i)
+            s += ",d" + std::to_string(i);
+        return s;
+    };
+    EXPECT_EQ(request_from_annotations({{"rdma.netns/devices", list(1024)}}).devices.size(), 1024U);
+    EXPECT_EQ(error_of({{"rdma.netns/devices", list(1025)}}),
+              "annotation rdma.netns/devices lists more than 1024 items; request only the "
+              "devices this container needs");
+    EXPECT_NE(error_of({{"rdma.netns/netdevs", list(200000)}}).find("more than 1024 items"),
+              std::string::npos);
+}
+
 TEST(OciSpec, AnnotationsAndNetworkNamespacePath)
 {
     auto spec = rnh::oci::parse_spec(

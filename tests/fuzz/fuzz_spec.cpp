@@ -1,0 +1,26 @@
+// oci::parse_spec: a bundle's config.json, and the request its annotations make.
+#include "fuzz.hpp"
+
+#include "oci/request.hpp"
+#include "oci/spec.hpp"
+
+#include <optional>
+
+using namespace rnh;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
+    std::optional<oci::Spec> spec;
+    try {
+        spec = oci::parse_spec(fuzz::as_text(data, size), "config.json");
+    } catch (const Error&) {
+        return 0;
+    }
+    fuzz::require(!spec->netns_path || spec->netns_path->starts_with('/'),
+                  "a network namespace path is absolute");
+    try {
+        (void)oci::request_from_annotations(spec->annotations);
+    } catch (const Error&) {
+    }
+    return 0;
+}
