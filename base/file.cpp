@@ -28,6 +28,14 @@ std::string read_limited(int fd, std::size_t limit, const std::string& what)
     }
 }
 
+std::string read_file(const std::string& path, std::size_t limit)
+{
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        fail_errno("opening " + path);
+    return read_limited(fd.get(), limit, path);
+}
+
 Fd open_regular_nofollow(const std::string& dir, const std::string& name)
 {
     const std::string path = dir + "/" + name;

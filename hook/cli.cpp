@@ -43,7 +43,7 @@ Requests (container annotations, comma-separated lists):
 Options:
   --config FILE   settings (default /etc/rdma-netns-hook/config.json; keys
                   state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms,
-                  policy: allow, deny, max_devices, request_annotations)
+                  move_threads, policy: allow, deny, max_devices, request_annotations)
   --help          this text
   --version       the version
 )";

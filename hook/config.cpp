@@ -27,6 +27,14 @@ std::chrono::milliseconds milliseconds(const nlohmann::json& doc, const char* ke
     return std::chrono::milliseconds(value.get<long long>());
 }
 
+unsigned thread_count(const nlohmann::json& doc, const char* key, const std::string& what)
+{
+    const auto& value = doc.at(key);
+    if (!value.is_number_integer() || value.get<long long>() < 1 || value.get<long long>() > 16)
+        fail(what + ": \"" + key + "\" must be a whole number from 1 to 16");
+    return value.get<unsigned>();
+}
+
 } // namespace
 
 Config parse_config(std::string_view json, const std::string& what)
@@ -44,6 +52,8 @@ Config parse_config(std::string_view json, const std::string& what)
             config.netlink_timeout = milliseconds(doc, "netlink_timeout_ms", what);
         else if (key == "return_timeout_ms")
             config.return_timeout = milliseconds(doc, "return_timeout_ms", what);
+        else if (key == "move_threads")
+            config.move_threads = thread_count(doc, "move_threads", what);
         else if (key == "policy")
             config.policy = parse_policy(value, what);
         else if (key == "runtime" || key == "hook_path")
@@ -51,7 +61,7 @@ Config parse_config(std::string_view json, const std::string& what)
         else
             fail(what + ": unknown setting \"" + key + "\"",
                  "known settings: state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms, "
-                 "policy, and rdma-netns-runtime's runtime and hook_path");
+                 "move_threads, policy, and rdma-netns-runtime's runtime and hook_path");
     }
     config.source = what;
     return config;

@@ -19,6 +19,8 @@ struct Config {
     // How long poststop waits for the kernel to return devices of a namespace
     // that is already gone.
     std::chrono::milliseconds return_timeout{10000};
+    // How many devices are moved at once, each from a thread of its own.
+    unsigned move_threads = 4;
     Policy policy;
     // Where these settings came from, for messages that point the operator there.
     std::string source = "the built-in defaults (no /etc/rdma-netns-hook/config.json)";

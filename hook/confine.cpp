@@ -1,6 +1,7 @@
 #include "hook/confine.hpp"
 
 #include "base/error.hpp"
+#include "base/file.hpp"
 
 #include <linux/capability.h>
 #include <sched.h>
@@ -8,19 +9,20 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <fstream>
+#include <cstdio>
 #include <memory>
 #include <string>
 
 namespace rnh {
 namespace {
 
+// The initial user namespace maps every uid to itself: "0 0 4294967295".
 bool in_initial_user_namespace()
 {
-    std::ifstream map("/proc/self/uid_map");
+    auto text = read_file("/proc/self/uid_map", 1 << 16);
     unsigned long inside = 1, outside = 1, count = 0;
-    return map >> inside >> outside >> count && inside == 0 && outside == 0 &&
-           count == 4294967295UL;
+    return std::sscanf(text.c_str(), "%lu %lu %lu", &inside, &outside, &count) == 3 &&
+           inside == 0 && outside == 0 && count == 4294967295UL;
 }
 
 bool has_capability(const __user_cap_data_struct (&caps)[2], int cap)

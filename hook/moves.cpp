@@ -6,40 +6,104 @@
 #include "hook/rdma_in.hpp"
 
 #include <algorithm>
+#include <mutex>
+#include <optional>
+#include <system_error>
 #include <thread>
 
 namespace rnh {
-void move_each(const std::vector<nl::Device>& devices, nl::Socket& host, const Netns& target,
+namespace {
+
+// What became of each device of a batch: moved, or the error it got. A device
+// never tried, after another failed, is in neither list.
+struct Batch {
+    std::vector<nl::Device> moved;
+    std::vector<std::pair<nl::Device, Error>> failed;
+};
+
+// Moves `devices` to the namespace `to_fd` from up to config.move_threads
+// threads, each in `from` (null: the hook's own namespace) with a socket of
+// its own. Moves of different devices overlap in the kernel:
+// rdma_dev_change_netns() waits for the device's clients to let go of it under
+// that device's unregistration_lock, and takes the global devices_rwsem for
+// writing only for a moment (disable_device(), enable_device_and_get()).
+Batch move_batch(const std::vector<nl::Device>& devices, const Netns* from, int to_fd,
+                 const Config& config, bool stop_at_failure)
+{
+    Batch batch;
+    std::mutex lock;
+    std::size_t next = 0;
+    auto take = [&]() -> const nl::Device* {
+        std::lock_guard guard(lock);
+        bool stopped = stop_at_failure && !batch.failed.empty();
+        return stopped || next == devices.size() ? nullptr : &devices[next++];
+    };
+    auto work = [&] {
+        std::optional<nl::Socket> socket;
+        std::optional<Error> broken;
+        try {
+            if (from != nullptr)
+                enter_netns(from->fd.get());
+            socket = open_rdma(config);
+        } catch (const Error& e) {
+            broken = e;
+        }
+        while (const auto* device = take()) {
+            try {
+                if (broken)
+                    throw *broken;
+                nl::move_device(*socket, device->index, to_fd);
+            } catch (const Error& e) {
+                std::lock_guard guard(lock);
+                batch.failed.emplace_back(*device, e);
+                continue;
+            }
+            std::unique_lock guard(lock);
+            batch.moved.push_back(*device);
+            bool more = batch.moved.size() < devices.size();
+            guard.unlock();
+            if (more)
+                fault_point("between-moves");
+        }
+    };
+    std::vector<std::jthread> workers;
+    const auto count = std::min<std::size_t>(config.move_threads, devices.size());
+    for (std::size_t i = 0; i < count; ++i) {
+        try {
+            workers.emplace_back(work);
+        } catch (const std::system_error& e) {
+            if (workers.empty())
+                fail_errno(e.code().value(), "starting a thread to move RDMA devices");
+            break; // the threads already running move every device
+        }
+    }
+    workers.clear(); // joins them
+    return batch;
+}
+
+} // namespace
+
+void move_each(const std::vector<nl::Device>& devices, const Netns& target, const Config& config,
                std::vector<nl::Device>& moved)
 {
-    for (const auto& device : devices) {
-        try {
-            nl::move_device(host, device.index, target.fd.get());
-        } catch (const Error& e) {
-            throw Error("moving RDMA device " + device.name +
-                            " into the container's network namespace: " + e.context(),
-                        e.err(), e.hint());
-        }
-        moved.push_back(device);
-        if (moved.size() < devices.size())
-            fault_point("between-moves");
+    auto batch = move_batch(devices, nullptr, target.fd.get(), config, true);
+    moved = std::move(batch.moved);
+    if (!batch.failed.empty()) {
+        const auto& [device, e] = batch.failed.front();
+        throw Error("moving RDMA device " + device.name +
+                        " into the container's network namespace: " + e.context(),
+                    e.err(), e.hint());
     }
 }
 
 std::vector<std::string> move_home(const std::vector<nl::Device>& devices, const Netns& from,
                                    const Netns& host_ns, const Config& config)
 {
-    return with_rdma_in(from, config, [&](nl::Socket& inside) {
-        std::vector<std::string> errors;
-        for (const auto& device : devices) {
-            try {
-                nl::move_device(inside, device.index, host_ns.fd.get());
-            } catch (const Error& e) {
-                errors.push_back("returning " + device.name + " to the host: " + e.what());
-            }
-        }
-        return errors;
-    });
+    std::vector<std::string> errors;
+    for (const auto& [device, e] :
+         move_batch(devices, &from, host_ns.fd.get(), config, false).failed)
+        errors.push_back("returning " + device.name + " to the host: " + e.what());
+    return errors;
 }
 
 void verify_in(const std::vector<nl::Device>& devices, nl::Socket& host, const Netns& target,

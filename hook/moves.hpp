@@ -13,12 +13,13 @@
 
 namespace rnh {
 
-// Moves each device from the host into `target`, stopping at the first
-// failure; `moved` lists what did move, for the caller to undo.
-void move_each(const std::vector<nl::Device>& devices, nl::Socket& host, const Netns& target,
+// Moves each device from the host into `target`, several at once
+// (config.move_threads); after the first failure no further move starts, and
+// that failure is thrown. `moved` lists what did move, for the caller to undo.
+void move_each(const std::vector<nl::Device>& devices, const Netns& target, const Config& config,
                std::vector<nl::Device>& moved);
 
-// Moves devices from `from` back to the host, from a thread inside `from`.
+// Moves devices from `from` back to the host, from threads inside `from`.
 // Returns the errors of the devices that could not be moved, one line each.
 std::vector<std::string> move_home(const std::vector<nl::Device>& devices, const Netns& from,
                                    const Netns& host_ns, const Config& config);

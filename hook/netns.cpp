@@ -1,6 +1,7 @@
 #include "hook/netns.hpp"
 
 #include "base/error.hpp"
+#include "base/file.hpp"
 
 #include <fcntl.h>
 #include <linux/nsfs.h>
@@ -14,11 +15,30 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 namespace rnh {
 namespace {
+
+// The cookie of the calling thread's network namespace.
+std::uint64_t current_cookie(const std::string& what)
+{
+    Fd socket(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!socket)
+        fail_errno("creating a socket in " + what);
+    std::uint64_t value = 0;
+    socklen_t size = sizeof value;
+    if (::getsockopt(socket.get(), SOL_SOCKET, SO_NETNS_COOKIE, &value, &size) != 0)
+        fail_errno("reading the cookie of " + what, "rdma-netns-hook needs Linux 5.14 or later");
+    return value;
+}
+
+NsId identity_with_cookie(int ns_fd, std::uint64_t cookie, const std::string& what)
+{
+    struct stat st {};
+    if (::fstat(ns_fd, &st) != 0)
+        fail_errno("checking " + what);
+    return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino), cookie};
+}
 
 Netns open_netns_file(const std::string& path, const std::string& what)
 {
@@ -46,21 +66,8 @@ Fd open_namespace(const std::string& path, int type, const std::string& what)
 
 NsId netns_identity(int ns_fd, const std::string& what)
 {
-    struct stat st {};
-    if (::fstat(ns_fd, &st) != 0)
-        fail_errno("checking " + what);
-    auto cookie = in_netns(ns_fd, [&what] {
-        Fd socket(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-        if (!socket)
-            fail_errno("creating a socket in " + what);
-        std::uint64_t value = 0;
-        socklen_t size = sizeof value;
-        if (::getsockopt(socket.get(), SOL_SOCKET, SO_NETNS_COOKIE, &value, &size) != 0)
-            fail_errno("reading the cookie of " + what,
-                       "rdma-netns-hook needs Linux 5.14 or later");
-        return value;
-    });
-    return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino), cookie};
+    return identity_with_cookie(ns_fd, in_netns(ns_fd, [&what] { return current_cookie(what); }),
+                                what);
 }
 
 Fd open_pidfd(pid_t pid, const std::string& who, const std::string& hint)
@@ -81,7 +88,10 @@ void require_alive(int pidfd, const std::string& who)
 
 Netns own_netns()
 {
-    return open_netns_file("/proc/thread-self/ns/net", "the hook's own network namespace");
+    const std::string what = "the hook's own network namespace";
+    auto fd = open_namespace("/proc/thread-self/ns/net", CLONE_NEWNET, what);
+    auto id = identity_with_cookie(fd.get(), current_cookie(what), what);
+    return {std::move(fd), id};
 }
 
 Netns netns_of_pid(pid_t pid)
@@ -158,9 +168,7 @@ std::optional<Netns> find_netns(NsId id, const std::optional<std::string>& path)
     if (path)
         if (auto ns = matches(*path))
             return ns;
-    std::ifstream mountinfo("/proc/self/mountinfo");
-    std::string text((std::istreambuf_iterator<char>(mountinfo)), std::istreambuf_iterator<char>());
-    for (const auto& point : nsfs_mount_points(text))
+    for (const auto& point : nsfs_mount_points(read_file("/proc/self/mountinfo", 64 << 20)))
         if (auto ns = matches(point))
             return ns;
     std::error_code ec;

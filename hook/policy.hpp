@@ -23,6 +23,9 @@ struct Policy {
     std::optional<std::size_t> max_devices;
     // Of "devices", "netdevs", "pci": the rdma.netns/* annotations honoured.
     std::set<std::string> request_annotations = {"devices", "netdevs", "pci"};
+
+    // Whether any allow or deny rule is set: otherwise every device passes.
+    bool has_device_rules() const { return allow || !deny.empty(); }
 };
 
 Policy parse_policy(const nlohmann::json& object, const std::string& what);

@@ -171,13 +171,14 @@ void run_prestart(const Config& config, oci::State state, const HookArguments& e
     const auto earlier = earlier_assignment(config, journal, container.state.id, target.id);
     auto assignment = assignment_of(container, target, plan, earlier);
     auto moving = names_of(plan.to_move);
-    check_devices(config.policy, moving, read_pci_addresses(config.sysfs_root, moving),
-                  config.source);
+    if (config.policy.has_device_rules())
+        check_devices(config.policy, moving, read_pci_addresses(config.sysfs_root, moving),
+                      config.source);
     check_count(config.policy, assignment.devices.size(), config.source);
     journal.write(assignment);
     std::vector<nl::Device> moved;
     try {
-        move_each(plan.to_move, host, target, moved);
+        move_each(plan.to_move, target, config, moved);
         verify_in(plan.to_move, host, target, config);
         check_verbs_nodes(extra.verbs_nodes, config.sysfs_root);
     } catch (const Error& e) {

@@ -50,7 +50,8 @@ void release(const Config& config, const Journal& journal, const Assignment& ass
     // A device deleted while assigned (`rdma link delete`, a driver unbound)
     // will never come back; the verbs class is not namespaced, so a device
     // that still exists anywhere still has its node there.
-    auto existing = read_verbs_nodes(config.sysfs_root);
+    const auto existing = missing.empty() ? std::map<std::string, std::string>{}
+                                          : read_verbs_nodes(config.sysfs_root);
     std::erase_if(missing, [&](const std::string& name) {
         if (existing.contains(name))
             return false;

@@ -1,9 +1,11 @@
 #include "hook/sysfs.hpp"
 
+#include "base/error.hpp"
+#include "base/file.hpp"
+#include "oci/request.hpp"
+
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <regex>
 
 namespace rnh {
 
@@ -24,14 +26,14 @@ PciFunction read_pci_function(const std::string& sysfs_root, const std::string& 
 std::map<std::string, std::string> read_pci_addresses(const std::string& sysfs_root,
                                                       const std::vector<std::string>& devices)
 {
-    static const std::regex pci("[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]");
     std::map<std::string, std::string> addresses;
     for (const auto& name : devices) {
         std::error_code ec;
         auto parent =
             fs::canonical(fs::path(sysfs_root) / "class/infiniband" / name / "device", ec);
-        if (!ec && std::regex_match(parent.filename().string(), pci))
-            addresses[name] = parent.filename().string();
+        const auto leaf = parent.filename().string();
+        if (!ec && oci::normal_pci_address(leaf) == leaf)
+            addresses[name] = leaf;
     }
     return addresses;
 }
@@ -45,9 +47,14 @@ std::map<std::string, std::string> read_verbs_nodes(const std::string& sysfs_roo
         const auto node = entry.path().filename().string();
         if (!node.starts_with("uverbs"))
             continue;
-        std::ifstream ibdev(entry.path() / "ibdev");
         std::string name;
-        if (std::getline(ibdev, name) && !name.empty())
+        try {
+            name = read_file(entry.path() / "ibdev", 4096);
+        } catch (const Error&) {
+            continue; // the device went away while we looked
+        }
+        name = name.substr(0, name.find('\n'));
+        if (!name.empty())
             nodes[name] = node;
     }
     return nodes;

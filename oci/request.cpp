@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
 
 namespace rnh::oci {
 namespace {
@@ -54,8 +53,12 @@ bool printable(const std::string& s)
 // kernels and udev actually produce, so nothing odd reaches a path or a log.
 std::string check_device_name(const std::string& name, const std::string& source)
 {
-    static const std::regex valid("[A-Za-z0-9_][A-Za-z0-9_.:-]{0,62}");
-    if (!std::regex_match(name, valid))
+    auto allowed = [](unsigned char c) {
+        return std::isalnum(c) || c == '_' || c == '.' || c == ':' || c == '-';
+    };
+    bool valid = !name.empty() && name.size() <= 63 && name.front() != '.' && name.front() != ':' &&
+                 name.front() != '-' && std::all_of(name.begin(), name.end(), allowed);
+    if (!valid)
         fail(source + ": \"" + name + "\" is not a valid RDMA device name",
              "names are 1 to 63 of [A-Za-z0-9_.:-], such as mlx5_0");
     return name;
@@ -74,23 +77,45 @@ std::string check_netdev_name(const std::string& name, const std::string& source
 
 std::string check_pci_address(const std::string& address, const std::string& source)
 {
-    static const std::regex full("([0-9a-f]{4,8}):([0-9a-f]{2}):([01][0-9a-f])\\.([0-7])",
-                                 std::regex::icase);
-    static const std::regex short_form("([0-9a-f]{2}):([01][0-9a-f])\\.([0-7])", std::regex::icase);
-    std::string normal;
-    if (std::regex_match(address, full))
-        normal = address;
-    else if (std::regex_match(address, short_form))
-        normal = "0000:" + address;
-    else
+    auto normal = normal_pci_address(address);
+    if (!normal)
         fail(source + ": \"" + address + "\" is not a PCI address",
              "write domain:bus:device.function in hex, such as 0000:3b:00.1");
+    return *normal;
+}
+
+} // namespace
+
+// domain (4 to 8 hex digits, optional), bus (2), device (2, below 0x20),
+// function (0 to 7): "0000:3b:00.1" or "3b:00.1".
+std::optional<std::string> normal_pci_address(std::string_view address)
+{
+    auto hex = [](std::string_view digits) {
+        return !digits.empty() && std::all_of(digits.begin(), digits.end(),
+                                              [](unsigned char c) { return std::isxdigit(c); });
+    };
+    auto first_colon = address.find(':');
+    auto last_colon = address.rfind(':');
+    auto dot = address.find('.');
+    if (first_colon == std::string_view::npos || dot == std::string_view::npos || dot < last_colon)
+        return std::nullopt;
+    auto domain =
+        first_colon == last_colon ? std::string_view("0000") : address.substr(0, first_colon);
+    auto bus = address.substr(first_colon == last_colon ? 0 : first_colon + 1,
+                              last_colon - (first_colon == last_colon ? 0 : first_colon + 1));
+    auto device = address.substr(last_colon + 1, dot - last_colon - 1);
+    auto function = address.substr(dot + 1);
+    if (domain.size() < 4 || domain.size() > 8 || !hex(domain) || bus.size() != 2 || !hex(bus) ||
+        device.size() != 2 || !hex(device) || (device[0] != '0' && device[0] != '1') ||
+        function.size() != 1 || function[0] < '0' || function[0] > '7')
+        return std::nullopt;
+    std::string normal;
+    normal.append(domain).append(":").append(bus).append(":").append(device).append(".").append(
+        function);
     std::transform(normal.begin(), normal.end(), normal.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return normal;
 }
-
-} // namespace
 
 std::vector<std::string> parse_device_list(std::string_view value, const std::string& source)
 {

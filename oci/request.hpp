@@ -5,6 +5,7 @@
 
 #include "oci/state.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,5 +30,9 @@ std::vector<std::string> parse_netdev_list(std::string_view value, const std::st
 std::vector<std::string> parse_pci_list(std::string_view value, const std::string& source);
 
 Request request_from_annotations(const Annotations& annotations);
+
+// "0000:3b:00.1" (lower case) for a PCI address with or without its domain;
+// nothing if it is not one.
+std::optional<std::string> normal_pci_address(std::string_view address);
 
 } // namespace rnh::oci

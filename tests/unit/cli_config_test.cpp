@@ -86,12 +86,14 @@ TEST(Config, DefaultsAndSettings)
     auto defaults = rnh::parse_config("{}", "c");
     EXPECT_EQ(defaults.state_dir, "/run/rdma-netns-hook");
     auto set = rnh::parse_config(
-        R"({"state_dir":"/tmp/s","sysfs_root":"/tmp/sys","netlink_timeout_ms":100,"return_timeout_ms":2000})",
+        R"({"state_dir":"/tmp/s","sysfs_root":"/tmp/sys","netlink_timeout_ms":100,"return_timeout_ms":2000,"move_threads":1})",
         "c");
     EXPECT_EQ(set.state_dir, "/tmp/s");
     EXPECT_EQ(set.sysfs_root, "/tmp/sys");
     EXPECT_EQ(set.netlink_timeout.count(), 100);
     EXPECT_EQ(set.return_timeout.count(), 2000);
+    EXPECT_EQ(defaults.move_threads, 4U);
+    EXPECT_EQ(set.move_threads, 1U);
     // rdma-netns-runtime reads these from the same file; the hook lets them be.
     EXPECT_NO_THROW(rnh::parse_config(R"({"runtime":"runc","hook_path":"/usr/bin/x"})", "c"));
 }
@@ -100,13 +102,20 @@ TEST(Config, MistakesAreNamed)
 {
     EXPECT_EQ(error_of([] { rnh::parse_config(R"({"statedir":"/x"})", "c.json"); }),
               "c.json: unknown setting \"statedir\"; known settings: state_dir, sysfs_root, "
-              "netlink_timeout_ms, return_timeout_ms, policy, and rdma-netns-runtime's runtime "
-              "and hook_path");
+              "netlink_timeout_ms, return_timeout_ms, move_threads, policy, and "
+              "rdma-netns-runtime's runtime and hook_path");
     EXPECT_EQ(error_of([] { rnh::parse_config(R"({"state_dir":"run"})", "c.json"); }),
               "c.json: \"state_dir\" must be an absolute path, not \"run\"");
     EXPECT_EQ(error_of([] { rnh::parse_config(R"({"netlink_timeout_ms":0})", "c.json"); }),
               "c.json: \"netlink_timeout_ms\" must be a whole number of milliseconds from 1 to "
               "600000");
+    for (const auto* threads : {"0", "17", "2.5", "\"4\""})
+        EXPECT_EQ(error_of([&] {
+                      rnh::parse_config(std::string(R"({"move_threads":)") + threads + "}",
+                                        "c.json");
+                  }),
+                  "c.json: \"move_threads\" must be a whole number from 1 to 16")
+            << threads;
     EXPECT_EQ(error_of([] { rnh::load_config(std::string("/nonexistent/c.json")); }),
               "opening /nonexistent/c.json: No such file or directory");
 }

@@ -140,3 +140,15 @@ TEST(OciSpec, OversizedConfigJsonIsRefused)
     unlink((bundle + "/config.json").c_str());
     rmdir(dir);
 }
+
+TEST(OciRequest, PciAddressesAreNormalised)
+{
+    using rnh::oci::normal_pci_address;
+    EXPECT_EQ(normal_pci_address("0000:3b:00.1"), "0000:3b:00.1");
+    EXPECT_EQ(normal_pci_address("3B:1f.7"), "0000:3b:1f.7");
+    EXPECT_EQ(normal_pci_address("10000:af:00.0"), "10000:af:00.0");
+    for (const auto* bad : {"", "3b", "3b:00", ":00.1", "000:3b:00.1", "000000000:3b:00.1",
+                            "0000:3b:00.1.2", "0000:3b:00.", "0000:3b:0.1", "0000:3b:00:1",
+                            "0000.3b:00:1", "0000:3b:2f.1", "0000:g0:00.1", "a:b:c:d.e"})
+        EXPECT_EQ(normal_pci_address(bad), std::nullopt) << bad;
+}

@@ -17,7 +17,13 @@ busybox syslogd -C64
 journal_empty() { "$hook" status --json | jq -e '.assignments == []' >/dev/null; }
 settled() { all_home && journal_empty && invariant "$hook" $all; }
 
-# bundle DIR STAGE DEVICES SECONDS [HOOK_ENV...] : a container that holds DEVICES for SECONDS
+# The hook's settings in every bundle below; moves one device at a time.
+sequential=$outdir/sequential.json
+echo '{"move_threads": 1}' >"$sequential"
+hook_args=()
+
+# bundle DIR STAGE DEVICES SECONDS [HOOK_ENV...] : a container that holds DEVICES for
+# SECONDS, its hook run with "${hook_args[@]}"
 bundle() {
     local dir=$1 stage=$2 devices=$3 seconds=$4 envs=() e
     shift 4
@@ -26,14 +32,15 @@ bundle() {
         bundle_args "$dir" /bin/sh -c "sleep $seconds" &&
         bundle_jq "$dir" '.annotations = {"rdma.netns/devices": $d, "run.oci.hooks.stderr": $e}' \
             --arg d "$devices" --arg e "$dir/hook-stderr" &&
-        bundle_hook "$dir" "$stage" "${envs[@]}" "$hook" "$stage" &&
-        bundle_hook "$dir" poststop "${envs[@]}" "$hook" poststop
+        bundle_hook "$dir" "$stage" "${envs[@]}" "$hook" "${hook_args[@]}" "$stage" &&
+        bundle_hook "$dir" poststop "${envs[@]}" "$hook" "${hook_args[@]}" poststop
 }
 
 check "exclusive mode" set_exclusive
 check "create four rxe devices" rxe_setup 4
 
 # --- 1. the hook SIGKILLed between moving device 1 and device 2
+hook_args=(--config "$sequential")
 bundle /tmp/f1 prestart rxe0,rxe1 30 RNH_FAULT=between-moves RNH_FAULT_MARKER=$outdir/f1.paused
 bundle_jq /tmp/f1 'del(.hooks.poststop)' # no poststop: recovery alone must clean up
 runc run -b /tmp/f1 f1 >"$outdir/f1.log" 2>&1 &
@@ -61,6 +68,20 @@ runc delete -f f2 >/dev/null 2>&1 || true
 bundle_jq /tmp/f2 '.hooks |= map_values(map(del(.env)))'
 check "retry: the same container id starts again and runs" eval "runc run -b /tmp/f2 f2 >'$outdir/f2b.log' 2>&1 || { cat '$outdir/f2b.log' /tmp/f2/hook-stderr; false; }"
 check "retry: every device is home and the journal empty" settled
+hook_args=()
+
+# ... and while moving four devices from four threads at once
+bundle /tmp/f3 prestart "${all// /,}" 30 RNH_FAULT=between-moves RNH_FAULT_MARKER=$outdir/f3.paused
+bundle_jq /tmp/f3 'del(.hooks.poststop)'
+runc run -b /tmp/f3 f3 >"$outdir/f3.log" 2>&1 &
+runtime=$!
+check "parallel fault: the hook stops after a move" wait_for 120 test -s "$outdir/f3.paused"
+check "parallel fault: some devices have moved" eval 'not all_home'
+kill -KILL "$(cat "$outdir/f3.paused")"
+wait "$runtime" || true
+runc delete -f f3 >/dev/null 2>&1 || true
+check "parallel fault: recover brings every device home, journal empty" \
+    eval "'$hook' recover | grep -q 'recovered container f3' && settled"
 
 # --- 2. the container SIGKILLed: its namespace dies before poststop runs
 for rt in runc crun; do
