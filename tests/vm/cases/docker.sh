@@ -40,8 +40,6 @@ logged() {
     shift
     "$@" >"$log" 2>&1 || { cat "$log"; return 1; }
 }
-# exited_ok STATUS LOG : STATUS is 0 (else show LOG)
-exited_ok() { [ "$1" -eq 0 ] || { echo "exit status $1"; cat "$2"; return 1; }; }
 # refused LOG CMD... : CMD fails, its output in LOG
 refused() {
     local log=$1
@@ -116,34 +114,19 @@ workload() {
     echo "trap 'exit 0' TERM; rdma dev show >/out/$1.rdma 2>&1; touch /out/$1.ready;
           while [ ! -e /out/$1.go ]; do sleep 0.2; done"
 }
-# wait_ready ID PID : the workload got ready, or docker run (PID) ended first
-wait_ready() {
-    local i=0
-    until [ -e "$outdir/$1.ready" ]; do
-        kill -0 "$2" 2>/dev/null || { cat "$outdir/$1.log"; return 1; }
-        [ "$i" -lt 1200 ] || { echo "never got ready"; return 1; }
-        sleep 0.2
-        i=$((i + 1))
-    done
-}
-
 journal_empty() { "$hook" status --json | jq -e '.assignments == []' >/dev/null; }
 
 # --- (1) by name, foreground docker run --rm
 t=$(ms)
-"${run[@]}" --rm --runtime rdma -e RDMA_NETNS_DEVICES=rxe0 rnh-base /bin/sh -c "$(workload c1)" \
-    >"$outdir/c1.log" 2>&1 &
-pid=$!
-check "by name: docker run --runtime rdma -e RDMA_NETNS_DEVICES=rxe0 starts" wait_ready c1 $pid
+start_bg c1 "${run[@]}" --rm --runtime rdma -e RDMA_NETNS_DEVICES=rxe0 rnh-base /bin/sh -c "$(workload c1)"
+check "by name: docker run --runtime rdma -e RDMA_NETNS_DEVICES=rxe0 starts" ready c1
 note "docker run --rm (by name): start to workload ready" "$t"
 check "by name: inside, rdma dev lists rxe0 and nothing else" listed "$outdir/c1.rdma" rxe0
 check "by name: the host does not list rxe0 while it runs" host_lacks rxe0
 t=$(ms)
-touch "$outdir/c1.go"
-rc=0
-wait $pid || rc=$?
+stop c1
 note "docker run --rm (by name): workload's end to docker run's exit" "$t"
-check "by name: docker run exits 0" exited_ok "$rc" "$outdir/c1.log"
+check "by name: docker run exits 0" exited c1
 check "by name: after exit every device is home" wait_for 30 all_home
 check "by name: poststop ran and cleared the journal" journal_empty
 
