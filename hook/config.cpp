@@ -17,22 +17,21 @@ std::string absolute_path(const nlohmann::json& doc, const char* key, const std:
     return path;
 }
 
+// An integer setting from `min` to `max`; `unit` words the error (" of milliseconds").
+long long whole_number(const nlohmann::json& doc, const char* key, const std::string& what,
+                       long long min, long long max, const char* unit = "")
+{
+    const auto& value = doc.at(key);
+    if (!value.is_number_integer() || value.get<long long>() < min || value.get<long long>() > max)
+        fail(what + ": \"" + key + "\" must be a whole number" + unit + " from " +
+             std::to_string(min) + " to " + std::to_string(max));
+    return value.get<long long>();
+}
+
 std::chrono::milliseconds milliseconds(const nlohmann::json& doc, const char* key,
                                        const std::string& what)
 {
-    const auto& value = doc.at(key);
-    if (!value.is_number_integer() || value.get<long long>() <= 0 ||
-        value.get<long long>() > 600000)
-        fail(what + ": \"" + key + "\" must be a whole number of milliseconds from 1 to 600000");
-    return std::chrono::milliseconds(value.get<long long>());
-}
-
-unsigned thread_count(const nlohmann::json& doc, const char* key, const std::string& what)
-{
-    const auto& value = doc.at(key);
-    if (!value.is_number_integer() || value.get<long long>() < 1 || value.get<long long>() > 16)
-        fail(what + ": \"" + key + "\" must be a whole number from 1 to 16");
-    return value.get<unsigned>();
+    return std::chrono::milliseconds(whole_number(doc, key, what, 1, 600000, " of milliseconds"));
 }
 
 } // namespace
@@ -53,7 +52,8 @@ Config parse_config(std::string_view json, const std::string& what)
         else if (key == "return_timeout_ms")
             config.return_timeout = milliseconds(doc, "return_timeout_ms", what);
         else if (key == "move_threads")
-            config.move_threads = thread_count(doc, "move_threads", what);
+            config.move_threads =
+                static_cast<unsigned>(whole_number(doc, "move_threads", what, 1, 16));
         else if (key == "policy")
             config.policy = parse_policy(value, what);
         else if (key == "runtime" || key == "hook_path")

@@ -49,16 +49,19 @@ Batch move_batch(const std::vector<nl::Device>& devices, const Netns* from, int 
             broken = e;
         }
         while (const auto* device = take()) {
-            try {
-                if (broken)
-                    throw *broken;
-                nl::move_device(*socket, device->index, to_fd);
-            } catch (const Error& e) {
-                std::lock_guard guard(lock);
-                batch.failed.emplace_back(*device, e);
-                continue;
+            std::optional<Error> error = broken;
+            if (!error) {
+                try {
+                    nl::move_device(*socket, device->index, to_fd);
+                } catch (const Error& e) {
+                    error = e;
+                }
             }
             std::unique_lock guard(lock);
+            if (error) {
+                batch.failed.emplace_back(*device, *error);
+                continue;
+            }
             batch.moved.push_back(*device);
             bool more = batch.moved.size() < devices.size();
             guard.unlock();
