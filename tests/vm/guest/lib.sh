@@ -66,6 +66,23 @@ rxe_setup() {
     done
 }
 
+# nic_rxe_setup : soft-RoCE devices rxn0 and rxn1 on the two virtio NICs eth0 and eth1
+# (PCI functions, wired only to each other; a NIC that leaves a namespace as it dies
+# comes back to the host, and the test kernel's rxe keeps its device when it moves).
+nic_rxe_setup() {
+    local i
+    for i in 0 1; do
+        ip link set "eth$i" up && rdma link add "rxn$i" type rxe netdev "eth$i" || return 1
+    done
+}
+
+# siw_setup : soft-iWARP device siw0 on dummy link s0; the kernel refuses to move it
+# to another namespace (siw has no disassociate_ucontext: EOPNOTSUPP).
+siw_setup() {
+    ip link add s0 type dummy && ip link set s0 up &&
+        rdma link add siw0 type siw netdev s0
+}
+
 # json_str STR / json_array STR... : JSON text in plain bash (jq starts slowly under
 # emulation, and its --args would eat arguments like -c). Escapes \ " \n \t \r only.
 json_str() {
