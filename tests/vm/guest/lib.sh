@@ -83,6 +83,33 @@ siw_setup() {
         rdma link add siw0 type siw netdev s0
 }
 
+# pci_function SYSFS_PATH : the PCI address of the function at or above SYSFS_PATH
+pci_function() {
+    local d
+    d=$(readlink -e "$1") || { echo "no such sysfs path: $1" >&2; return 1; }
+    while [ "$d" != /sys/devices ]; do
+        [ "$(readlink -e "$d/subsystem")" = /sys/bus/pci ] && { echo "${d##*/}"; return 0; }
+        d=${d%/*}
+    done
+    echo "$1 is on no PCI function" >&2
+    return 1
+}
+
+# netdev_pci NETDEV : the PCI function of NETDEV (in this namespace)
+netdev_pci() { pci_function "/sys/class/net/$1/device"; }
+
+# rdma_netdev DEV [NETNS] : the netdev of DEV's port 1, as `rdma link` reports it
+rdma_netdev() { in_netns "${2:-}" rdma link show "$1/1" | sed -n 's/.* netdev \([^ ]*\).*/\1/p'; }
+
+# rdma_pci DEV : the PCI function of RDMA device DEV: its parent device's, or, for a soft
+# device such as rxe that has none, that of its port's netdev
+rdma_pci() {
+    if [ -e "/sys/class/infiniband/$1/device" ]; then
+        pci_function "/sys/class/infiniband/$1/device" 2>/dev/null && return 0
+    fi
+    netdev_pci "$(rdma_netdev "$1")"
+}
+
 # json_str STR / json_array STR... : JSON text in plain bash (jq starts slowly under
 # emulation, and its --args would eat arguments like -c). Escapes \ " \n \t \r only.
 json_str() {
