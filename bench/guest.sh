@@ -20,7 +20,7 @@ set -eu
 . "$(dirname "$0")/../tests/vm/guest/lib.sh"
 
 build=${RNH_BUILD_DIR:?RNH_BUILD_DIR must name the build directory}
-hook=$build/hook/rdma-netns-hook
+hook=${RNH_BIN_DIR:-$build/hook}/rdma-netns-hook
 floor=$build/bench/floor_bench
 shell_hook=$(cd "$(dirname "$0")" && pwd)/shell-hook
 runs=${RNH_BENCH_RUNS:-21}

@@ -54,7 +54,7 @@ std::string device_list(int n)
 {
     std::string list;
     for (int i = 0; i < n; ++i)
-        list += (i ? "," : "") + device_name(i);
+        list.append(i ? "," : "").append(device_name(i));
     return list;
 }
 
@@ -416,7 +416,7 @@ void BM_RequestAndResolveByNetdev(benchmark::State& st)
     const int requested = static_cast<int>(st.range(0));
     std::string netdevs;
     for (int i = 0; i < requested; ++i)
-        netdevs += (i ? "," : "") + netdev_name(i);
+        netdevs.append(i ? "," : "").append(netdev_name(i));
     const rnh::oci::Annotations annotations{{"rdma.netns/netdevs", netdevs}};
     const rnh::Snapshot snapshot = snapshot_with_ports();
     for (auto _ : st) {

@@ -5,7 +5,7 @@ set -eu
 # shellcheck source-path=SCRIPTDIR source=../guest/lib.sh
 . "$(dirname "$0")/../guest/lib.sh"
 
-hook=$RNH_BUILD_DIR/hook/rdma-netns-hook
+hook=$RNH_BIN_DIR/rdma-netns-hook
 step() { printf '\n=== %s\n' "$*"; }
 bundle=/tmp/demo
 mkdir -p /tmp/out

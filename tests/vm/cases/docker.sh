@@ -11,8 +11,8 @@ set -eu
 check "rdma system netns mode is exclusive" set_exclusive # before dockerd makes any netns
 check "create three rxe devices" rxe_setup 3
 
-hook=$RNH_BUILD_DIR/hook/rdma-netns-hook
-wrapper=$RNH_BUILD_DIR/runtime/rdma-netns-runtime
+hook=$RNH_BIN_DIR/rdma-netns-hook
+wrapper=$RNH_BIN_DIR/rdma-netns-runtime
 all="rxe0 rxe1 rxe2"
 outdir=/tmp/out
 mkdir -p "$outdir" /tmp/rt

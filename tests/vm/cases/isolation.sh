@@ -8,7 +8,7 @@ set -eu
 # shellcheck source-path=SCRIPTDIR source=../guest/lib.sh
 . "$(dirname "$0")/../guest/lib.sh"
 
-hook=$RNH_BUILD_DIR/hook/rdma-netns-hook
+hook=$RNH_BIN_DIR/rdma-netns-hook
 outdir=/tmp/out
 mkdir -p "$outdir"
 

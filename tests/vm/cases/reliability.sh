@@ -8,7 +8,7 @@ set -eu
 # shellcheck source-path=SCRIPTDIR source=../guest/lib.sh
 . "$(dirname "$0")/../guest/lib.sh"
 
-hook=$RNH_BUILD_DIR/hook/rdma-netns-hook
+hook=$RNH_FAULT_BIN_DIR/rdma-netns-hook
 outdir=/tmp/out
 all="rxe0 rxe1 rxe2 rxe3"
 mkdir -p "$outdir"
