@@ -38,9 +38,10 @@ constexpr const char* allowed_calls[] = {
     "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "exit", "exit_group", "clock_gettime",
     "clock_nanosleep", "nanosleep", "getrandom",
     // files: the state directory, sysfs, /proc, the config
-    "read", "write", "pread64", "lseek", "close", "openat", "fstat", "newfstatat", "statx", "fcntl",
-    "getdents64", "readlink", "readlinkat", "mkdir", "mkdirat", "rename", "renameat", "renameat2",
-    "unlink", "unlinkat", "fsync", "flock", "ioctl", "access", "faccessat", "faccessat2",
+    "read", "write", "pread64", "lseek", "close", "openat", "fstat", "newfstatat", "statx",
+    "fstatfs", "fcntl", "getdents64", "readlink", "readlinkat", "mkdir", "mkdirat", "rename",
+    "renameat", "renameat2", "unlink", "unlinkat", "fsync", "flock", "ioctl", "access", "faccessat",
+    "faccessat2",
     // netlink, and syslog's unix socket
     "socket", "bind", "connect", "getsockname", "setsockopt", "getsockopt", "sendto", "sendmsg",
     "recvfrom", "recvmsg",

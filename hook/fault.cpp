@@ -24,6 +24,12 @@ void fault_point(std::string_view name)
         std::this_thread::sleep_for(std::chrono::hours(1));
 }
 
+bool fault_fails(std::string_view name)
+{
+    const char* fault = std::getenv("RNH_FAULT");
+    return fault != nullptr && name == fault;
+}
+
 void report_usage()
 {
     const char* log = std::getenv("RNH_USAGE_LOG");

@@ -52,6 +52,9 @@ Batch move_batch(const std::vector<nl::Device>& devices, const Netns* from, int 
             std::optional<Error> error = broken;
             if (!error) {
                 try {
+                    if (from != nullptr && fault_fails("return"))
+                        fail_errno(EIO, "returning RDMA device " + device->name +
+                                            " (fault point \"return\")");
                     nl::move_device(*socket, device->index, to_fd);
                 } catch (const Error& e) {
                     error = e;

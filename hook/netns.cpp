@@ -4,11 +4,13 @@
 #include "base/file.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -47,13 +49,50 @@ Netns open_netns_file(const std::string& path, const std::string& what)
     return {std::move(fd), id};
 }
 
+// Opens a file of nsfs, the namespaces' file system. A symbolic link is followed
+// only where the kernel made it, in procfs: /proc/PID/ns/net leads to the
+// namespace itself (proc_ns_get_link()). Any other file is refused before it is
+// opened for reading, where a FIFO would block and a device could act.
+Fd open_nsfs(const std::string& path, const std::string& what)
+{
+    const auto slash = path.rfind('/');
+    const std::string dir =
+        slash == std::string::npos ? "." : path.substr(0, std::max<std::size_t>(slash, 1));
+    const std::string name = path.substr(slash == std::string::npos ? 0 : slash + 1);
+    Fd dirfd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dirfd)
+        fail_errno("opening " + what + " (" + path + ")");
+    Fd fd(::openat(dirfd.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st {};
+    struct statfs fs {};
+    if (fd && (::fstat(fd.get(), &st) != 0 || ::fstatfs(fd.get(), &fs) != 0))
+        fail_errno("checking " + what + " (" + path + ")");
+    if (fd && S_ISLNK(st.st_mode)) {
+        if (fs.f_type != PROC_SUPER_MAGIC)
+            fail(what + " (" + path + ") is a symbolic link, which is not followed",
+                 "name the namespace itself: a bind mount such as /run/netns/NAME, or "
+                 "/proc/PID/ns/net");
+        fd = Fd(::openat(dirfd.get(), name.c_str(), O_PATH | O_CLOEXEC));
+        if (fd && ::fstatfs(fd.get(), &fs) != 0)
+            fail_errno("checking " + what + " (" + path + ")");
+    }
+    if (!fd)
+        fail_errno("opening " + what + " (" + path + ")");
+    if (fs.f_type != NSFS_MAGIC)
+        fail(path + " is not a namespace",
+             "give a network namespace path such as /run/netns/NAME or /proc/PID/ns/net");
+    Fd readable(
+        ::open(("/proc/self/fd/" + std::to_string(fd.get())).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!readable)
+        fail_errno("opening " + what + " (" + path + ")");
+    return readable;
+}
+
 } // namespace
 
 Fd open_namespace(const std::string& path, int type, const std::string& what)
 {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd)
-        fail_errno("opening " + what + " (" + path + ")");
+    Fd fd = open_nsfs(path, what);
     int actual = ::ioctl(fd.get(), NS_GET_NSTYPE);
     if (actual < 0)
         fail_errno(path + " is not a namespace",

@@ -4,6 +4,7 @@
 #include "netlink/reply.hpp"
 
 #include "base/error.hpp"
+#include "error_of.hpp"
 
 #include <gtest/gtest.h>
 #include <linux/netlink.h>
@@ -294,6 +295,9 @@ void expect_malformed(const Wire& w, std::size_t size)
         FAIL() << "no error thrown";
     } catch (const rnh::Error& e) {
         EXPECT_EQ(e.err(), EPROTO) << e.what();
+        EXPECT_EQ(std::string(e.what()).rfind("moving RDMA device 3: malformed netlink reply (", 0),
+                  0u)
+            << e.what();
     }
 }
 
@@ -485,8 +489,10 @@ TEST(NetlinkReplyFuzzFindings, HugeLengthsAreMalformedNotFollowed)
         h.nlmsg_type = NLMSG_ERROR;
         std::memcpy(datagram.data(), &h, sizeof h);
         rnh::nl::ReplyContext ctx{0, 0, "reading", {}};
-        EXPECT_THROW(rnh::nl::process_datagram(datagram, 0, ctx, [](const nlmsghdr&) {}),
-                     rnh::Error)
+        EXPECT_EQ(
+            error_of([&] { rnh::nl::process_datagram(datagram, 0, ctx, [](const nlmsghdr&) {}); }),
+            "reading: malformed netlink reply (truncated message at byte 0): Protocol "
+            "error; report this with the kernel version (uname -r)")
             << len;
     }
 }

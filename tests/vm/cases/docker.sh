@@ -177,19 +177,33 @@ check "request through the spy: every other member kept, in its order" \
 check "request through the spy: inside, exactly rxe2" listed "$outdir/s3.rdma" rxe2
 check "request through the spy: every device is home" wait_for 30 all_home
 
+# --- refusals, in the network namespace of a plain container "holder" that outlives them:
+# a device moved in and not brought back would stay there, where the kernel's return of
+# devices from a dead namespace cannot hide it
+check "a plain container holds a namespace for the refused ones" \
+    logged "$outdir/holder.log" docker run -d --name holder --network none -v /usr:/usr:ro rnh-base /bin/sleep 100000
+refused_run=(docker run --network container:holder -v /usr:/usr:ro --rm --runtime rdma)
+# nothing_moved : every device is home and the holder's namespace has none
+nothing_moved() {
+    local inside
+    inside=$(nsenter --net="/proc/$(docker inspect -f '{{.State.Pid}}' holder)/ns/net" rdma dev show) &&
+        all_home && { [ -z "$inside" ] || { echo "in the holder's namespace: $inside"; return 1; }; }
+}
+
 # --- (4) an unknown device: docker run fails with the hook's message, nothing moves
 check "unknown device: docker run fails" timed "docker run --rm (refused by the hook)" \
-    refused "$outdir/u4.log" "${run[@]}" --rm --runtime rdma -e RDMA_NETNS_DEVICES=rxe0,rxe9 rnh-base /bin/true
+    refused "$outdir/u4.log" "${refused_run[@]}" -e RDMA_NETNS_DEVICES=rxe0,rxe9 rnh-base /bin/true
 check "unknown device: docker's error carries the hook's message" \
     shows "$outdir/u4.log" 'rdma-netns-hook: no RDMA device named "rxe9" in the host network namespace'
-check "unknown device: every device is home" all_home
+check "unknown device: nothing moved (its namespace is alive)" nothing_moved
 
 # --- (5) a malformed variable: refused by the wrapper before runc runs
 check "malformed variable: docker run fails" timed "docker run --rm (refused by the wrapper)" \
-    refused "$outdir/m5.log" "${run[@]}" --rm --runtime rdma -e 'RDMA_NETNS_DEVICES=rxe0;reboot' rnh-base /bin/true
+    refused "$outdir/m5.log" "${refused_run[@]}" -e 'RDMA_NETNS_DEVICES=rxe0;reboot' rnh-base /bin/true
 check "malformed variable: docker's error carries the wrapper's message" \
     shows "$outdir/m5.log" 'rdma-netns-runtime: environment variable RDMA_NETNS_DEVICES: "rxe0;reboot" is not a valid RDMA device name'
-check "malformed variable: every device is home" all_home
+check "malformed variable: nothing moved (its namespace is alive)" nothing_moved
+docker rm -f holder >/dev/null
 no_containers() { [ -z "$(docker ps -aq)" ] || { docker ps -a; return 1; }; }
 check "no container is left" no_containers
 

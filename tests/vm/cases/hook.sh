@@ -108,30 +108,52 @@ stop c1
 check "crun: container exits cleanly" exited c1
 check "crun: after poststop every device is home" all_home
 
-# --- no request: the hook does nothing and says nothing
+# --- no request: the hook does nothing and says nothing (a shell in front of it keeps what
+# it prints: runc shows a hook's output only when the hook fails)
 hook_bundle /tmp/b-none runc n1 prestart '{"other":"x"}'
+bundle_jq /tmp/b-none '.hooks |= map_values(map(.args = ["/bin/sh", "-c", $sh, .path, .args[1]]
+    | .path = "/bin/sh"))' --arg sh "exec \"\$0\" \"\$1\" >>$outdir/n1.hook-out 2>&1"
+logged_before=$(busybox logread | grep -c rdma-netns-hook || true)
 start runc n1 /tmp/b-none
 check "no annotation: container starts" ready n1
 check "no annotation: inside, no device" sees n1
 check "no annotation: every device in the host" all_home
 stop n1
 check "no annotation: container exits cleanly" exited n1
-check "no annotation: the hook printed nothing" not grep -q rdma-netns-hook "$outdir/n1.log"
+# silent : the hook ran at prestart and poststop (the shell made its file), printed nothing
+# and logged nothing
+silent() {
+    test -e "$outdir/n1.hook-out" || { echo "the hook did not run"; return 1; }
+    ! test -s "$outdir/n1.hook-out" || { cat "$outdir/n1.hook-out"; return 1; }
+    [ "$(busybox logread | grep -c rdma-netns-hook)" = "$logged_before" ] || { busybox logread | tail -n 3; return 1; }
+}
+check "no annotation: the hook ran, printed nothing and logged nothing" silent
 
-# --- bad requests: the container does not start and every device stays home
+# --- bad requests: the container does not start and nothing moves. The refused containers
+# join the namespace "held", which outlives them: a device moved in and not brought back
+# would stay there, where the kernel's return of devices from a dead namespace cannot hide it.
+ip netns add held
+# in_held BUNDLE : the container of BUNDLE joins the namespace "held"
+in_held() { bundle_jq "$1" '.linux.namespaces |= map(if .type == "network" then .path = "/var/run/netns/held" else . end)'; }
+# nothing_moved : every device is home and "held" holds none
+nothing_moved() {
+    all_home && { [ -z "$(ip netns exec held rdma dev show)" ] || { echo "in held:"; ip netns exec held rdma dev show; return 1; }; }
+}
 for rt in runc crun; do
     stage=prestart
     [ "$rt" = crun ] && stage=createRuntime
     hook_bundle "/tmp/b-$rt-unknown" "$rt" u1 "$stage" '{"rdma.netns/devices":"rxe0,rxe9"}'
+    in_held "/tmp/b-$rt-unknown"
     check "$rt: one good and one unknown device: refused, naming the unknown one" \
         refused "$rt" "u-$rt" "/tmp/b-$rt-unknown" 'no RDMA device named "rxe9" in the host network namespace'
-    check "$rt: after the refusal every device is home" all_home
+    check "$rt: after the refusal nothing moved (its namespace is alive)" nothing_moved
     "$rt" delete -f "u-$rt" >/dev/null 2>&1 || true
 done
 hook_bundle /tmp/b-badname runc b1 prestart '{"rdma.netns/devices":"rxe0;reboot"}'
+in_held /tmp/b-badname
 check "a malformed name is refused with what is allowed" \
     refused runc b1 /tmp/b-badname 'annotation rdma.netns/devices: "rxe0;reboot" is not a valid RDMA device name'
-check "after the malformed name every device is home" all_home
+check "after the malformed name nothing moved (its namespace is alive)" nothing_moved
 runc delete -f b1 >/dev/null 2>&1 || true
 
 # --- the operator's policy refuses before anything moves, naming the rule
@@ -139,7 +161,7 @@ cat >/tmp/policy.json <<'JSON'
 {"policy": {"deny": ["rxe3"], "max_devices": 2, "request_annotations": ["devices", "netdevs"]}}
 JSON
 policy_bundle() {
-    hook_bundle "$1" runc "$2" prestart "$3" &&
+    hook_bundle "$1" runc "$2" prestart "$3" && in_held "$1" &&
         bundle_jq "$1" '.hooks.prestart[0].args = [.hooks.prestart[0].args[0], "--config", "/tmp/policy.json", "prestart"]'
 }
 policy_bundle /tmp/b-deny d1 '{"rdma.netns/devices":"rxe2,rxe3"}'
@@ -151,7 +173,7 @@ check "policy: more devices than max_devices are refused" \
 policy_bundle /tmp/b-kind d3 '{"rdma.netns/pci":"0000:00:02.0"}'
 check "policy: a request kind that is not honoured is refused" \
     refused runc d3 /tmp/b-kind 'requests by annotation rdma.netns/pci are not honoured on this host'
-check "policy: after the refusals every device is home" all_home
+check "policy: after the refusals nothing moved (their namespace is alive)" nothing_moved
 for id in d1 d2 d3; do runc delete -f "$id" >/dev/null 2>&1 || true; done
 
 # --- a device held by a running container is not handed to another one
@@ -159,9 +181,11 @@ hook_bundle /tmp/b-owner runc o1 prestart '{"rdma.netns/devices":"rxe2"}'
 start runc o1 /tmp/b-owner
 check "owner: the first container starts with rxe2" ready o1
 hook_bundle /tmp/b-thief runc o2 prestart '{"rdma.netns/devices":"rxe2"}'
+in_held /tmp/b-thief
 check "owner: a second container asking for rxe2 is refused, naming the holder" \
     refused runc o2 /tmp/b-thief 'RDMA device rxe2 is held by container o1'
-check "owner: rxe2 is still inside the first container" eval 'host_lacks rxe2 && sees o1 rxe2'
+check "owner: rxe2 is still inside the first container, not in the refused one's namespace" \
+    eval 'host_lacks rxe2 && sees o1 rxe2 && not rdma_has rxe2 held'
 runc delete -f o2 >/dev/null 2>&1 || true
 stop o1
 check "owner: the first container exits cleanly and rxe2 is home" eval 'exited o1 && all_home'
@@ -198,6 +222,7 @@ check "pod: second container exits cleanly" exited p2
 check "pod: rxe1 is home after the last one" all_home
 check "pod: the journal is empty" eval "'$hook' status --json | jq -e '.assignments == []'"
 ip netns del pod
+ip netns del held
 
 check "invariant: every device home or held by a live container in the journal" invariant "$hook" rxe0 rxe1 rxe2 rxe3
 finish

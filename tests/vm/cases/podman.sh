@@ -108,7 +108,10 @@ rdma link delete rxe0 && rdma link delete rxe1
 rdma link add rxe1 type rxe netdev v1 && rdma link add rxe0 type rxe netdev v0
 check "the re-created rxe1 took verbs node uverbs0, rxe0 took uverbs1" \
     eval "grep -qx rxe1 /sys/class/infiniband_verbs/uverbs0/ibdev && grep -qx rxe0 /sys/class/infiniband_verbs/uverbs1/ibdev"
-if podman run --rm --name stale --network none -v /usr:/usr:ro --runtime crun --cgroups=disabled \
+# The container joins the namespace "held", which outlives it: rxe1, moved in before the
+# node check, must be brought back, not left for the kernel to return when the namespace dies.
+ip netns add held
+if podman run --rm --name stale --network ns:/run/netns/held -v /usr:/usr:ro --runtime crun --cgroups=disabled \
     --annotation run.oci.hooks.stderr="$outdir/stale.hook-stderr" \
     --device rdma.netns/device=rxe1 --rootfs "$rootfs" /bin/true >"$outdir/stale.log" 2>&1; then
     echo started >"$outdir/stale.rc"
@@ -116,9 +119,11 @@ fi
 check "stale spec: the container does not start" not test -e "$outdir/stale.rc"
 check "stale spec: the hook says the node changed and how to fix it" \
     grep -qF "rdma-netns-hook: RDMA device rxe1 has the verbs node uverbs0 after the move, but the container was given uverbs1; regenerate the CDI spec" "$outdir/stale.hook-stderr"
-check "stale spec: rxe1 and rxe0 are in the host" all_home
+check "stale spec: rxe1 and rxe0 are in the host, none in its namespace (alive)" \
+    eval 'all_home && [ -z "$(ip netns exec held rdma dev show)" ]'
 check "stale spec: nothing is recorded" \
     eval "rdma-netns-hook status --json | jq -e '.assignments == []'"
 
+ip netns del held
 check "invariant: every device home or held by a live container in the journal" invariant /usr/local/bin/rdma-netns-hook rxe0 rxe1
 finish
