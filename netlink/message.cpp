@@ -36,15 +36,6 @@ void Message::put_u32(std::uint16_t type, std::uint32_t value)
     put(type, &value, sizeof value);
 }
 
-void Message::put_string(std::uint16_t type, std::string_view value)
-{
-    if (value.find('\0') != std::string_view::npos)
-        fail("building a netlink request: string attribute " + std::to_string(type) +
-             " contains a NUL byte");
-    const std::string terminated(value);
-    put(type, terminated.c_str(), terminated.size() + 1);
-}
-
 void Message::put(std::uint16_t type, const void* data, std::size_t size)
 {
     if (!mnl_attr_put_check(&header(), capacity, type, size, data))

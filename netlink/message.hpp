@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <string_view>
 
 namespace rnh::nl {
 
@@ -28,8 +27,6 @@ public:
     // Append one attribute each; throw rnh::Error if it does not fit.
     void put_u8(std::uint16_t type, std::uint8_t value);
     void put_u32(std::uint16_t type, std::uint32_t value);
-    // NUL-terminated; throws rnh::Error if `value` holds a NUL.
-    void put_string(std::uint16_t type, std::string_view value);
 
     nlmsghdr& header() noexcept { return *reinterpret_cast<nlmsghdr*>(buffer_.data()); }
     const nlmsghdr& header() const noexcept

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cerrno>
+#include <optional>
 #include <string>
 
 namespace rnh::nl {
@@ -29,11 +30,9 @@ struct AttrSpec {
     const char* name;
 };
 
-constexpr std::array<AttrSpec, 6> read_attrs{{
+constexpr std::array<AttrSpec, 4> read_attrs{{
     {RDMA_NLDEV_ATTR_DEV_INDEX, MNL_TYPE_U32, "device index"},
     {RDMA_NLDEV_ATTR_DEV_NAME, MNL_TYPE_NUL_STRING, "device name"},
-    {RDMA_NLDEV_ATTR_PORT_INDEX, MNL_TYPE_U32, "port index"},
-    {RDMA_NLDEV_ATTR_NDEV_INDEX, MNL_TYPE_U32, "net device index"},
     {RDMA_NLDEV_ATTR_NDEV_NAME, MNL_TYPE_NUL_STRING, "net device name"},
     {RDMA_NLDEV_SYS_ATTR_NETNS_MODE, MNL_TYPE_U8, "netns mode"},
 }};
@@ -189,16 +188,9 @@ Device parse_device(const nlmsghdr& nlh)
 Port parse_port(const nlmsghdr& nlh)
 {
     const Attrs attrs(nlh, "port");
-    Port port{attrs.u32(RDMA_NLDEV_ATTR_DEV_INDEX),
-              attrs.str(RDMA_NLDEV_ATTR_DEV_NAME),
-              attrs.u32(RDMA_NLDEV_ATTR_PORT_INDEX),
-              std::nullopt,
-              {}};
-    if (attrs.find(RDMA_NLDEV_ATTR_NDEV_INDEX) != nullptr) {
-        port.ndev_index = attrs.u32(RDMA_NLDEV_ATTR_NDEV_INDEX);
-        if (attrs.find(RDMA_NLDEV_ATTR_NDEV_NAME) != nullptr)
-            port.ndev_name = attrs.str(RDMA_NLDEV_ATTR_NDEV_NAME);
-    }
+    Port port{attrs.u32(RDMA_NLDEV_ATTR_DEV_INDEX), attrs.str(RDMA_NLDEV_ATTR_DEV_NAME), {}};
+    if (attrs.find(RDMA_NLDEV_ATTR_NDEV_NAME) != nullptr)
+        port.ndev_name = attrs.str(RDMA_NLDEV_ATTR_NDEV_NAME);
     return port;
 }
 
@@ -225,26 +217,30 @@ void set_netns_mode(Socket& socket, NetnsMode mode)
 
 std::vector<Device> dump_devices(Socket& socket)
 {
-    Message request = build_dev_dump();
-    std::vector<Device> devices;
-    socket.transact(request, "listing RDMA devices",
-                    [&](const nlmsghdr& nlh) { devices.push_back(parse_device(nlh)); });
-    return devices;
+    return settle_devices([&socket] {
+        Message request = build_dev_dump();
+        DeviceDump dump;
+        dump.parts = socket.transact(request, "listing RDMA devices", [&](const nlmsghdr& nlh) {
+            dump.devices.push_back(parse_device(nlh));
+        });
+        return dump;
+    });
 }
 
 std::vector<Port> dump_ports(Socket& socket, std::uint32_t dev_index)
 {
     Message request = build_port_dump(dev_index);
     std::vector<Port> ports;
-    const auto hint = [dev_index](int err) -> std::string {
-        if (err == EINVAL)
-            return "no RDMA device has index " + std::to_string(dev_index) +
-                   " in this network namespace (any more)";
+    try {
+        socket.transact(request, "listing the ports of RDMA device " + std::to_string(dev_index),
+                        [&](const nlmsghdr& nlh) { ports.push_back(parse_port(nlh)); });
+    } catch (const Error& e) {
+        // nldev_port_get_dumpit(): EINVAL when ib_device_get_by_index() finds
+        // no such device in the socket's namespace, at any part of the dump.
+        if (e.err() != EINVAL)
+            throw;
         return {};
-    };
-    socket.transact(
-        request, "listing the ports of RDMA device " + std::to_string(dev_index),
-        [&](const nlmsghdr& nlh) { ports.push_back(parse_port(nlh)); }, hint);
+    }
     return ports;
 }
 

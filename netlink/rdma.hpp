@@ -3,33 +3,25 @@
 // reply messages, and a function that does both over a Socket.
 #pragma once
 
+#include "netlink/device_dump.hpp"
 #include "netlink/message.hpp"
 #include "netlink/socket.hpp"
 
 #include <linux/netlink.h>
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace rnh::nl {
 
-struct Device {
-    std::uint32_t index;
-    std::string name;
-    bool operator==(const Device&) const = default;
-};
-
 struct Port {
     std::uint32_t dev_index;
     std::string dev_name;
-    std::uint32_t port;
-    // The port's net device, present only if it lives in the socket's
-    // network namespace (fill_port_info() in nldev.c leaves it out otherwise).
-    std::optional<std::uint32_t> ndev_index;
-    std::string ndev_name; // empty when ndev_index is
+    // The port's net device; empty unless it lives in the socket's network
+    // namespace (fill_port_info() in nldev.c leaves it out otherwise).
+    std::string ndev_name;
 };
 
 // How the kernel shares RDMA devices among network namespaces: shared (the
@@ -54,7 +46,7 @@ Message build_dev_set_netns(std::uint32_t dev_index, int netns_fd);
 // skipped. Throw rnh::Error (EPROTO) on a missing or malformed attribute.
 NetnsMode parse_sys(const nlmsghdr& nlh); // RDMA_NLDEV_SYS_ATTR_NETNS_MODE
 Device parse_device(const nlmsghdr& nlh); // DEV_INDEX, DEV_NAME
-Port parse_port(const nlmsghdr& nlh);     // those, PORT_INDEX, optional NDEV_INDEX/NAME
+Port parse_port(const nlmsghdr& nlh);     // those, optional NDEV_NAME
 
 // Commands, all on devices seen from the socket's network namespace (in
 // shared mode: all devices). Each throws rnh::Error with a hint on failure.
@@ -62,9 +54,15 @@ NetnsMode get_netns_mode(Socket& socket);
 // Needs CAP_NET_ADMIN. The kernel refuses (EBUSY) while any network namespace
 // other than the initial one exists (rdma_compatdev_set() in device.c).
 void set_netns_mode(Socket& socket, NetnsMode mode);
+// The devices, safe against devices moving meanwhile: settle_devices() over
+// device dumps. A quiet namespace costs one dump.
 std::vector<Device> dump_devices(Socket& socket);
 // The kernel dumps the ports of one device per request (nldev_port_get_dumpit()
-// needs DEV_INDEX), so listing all ports takes a dump_devices first.
+// needs DEV_INDEX), so listing all ports takes a dump_devices first. That
+// dump resumes by port number, and a device's ports never change, so it
+// cannot skip one; but it fails (EINVAL) when the device is not, or no longer,
+// in the socket's namespace, e.g. moved by another container meanwhile: then
+// the device has no ports here and the result is empty.
 std::vector<Port> dump_ports(Socket& socket, std::uint32_t dev_index);
 // Moves device `dev_index` into the network namespace `netns_fd` refers to (an
 // fd of this process, e.g. an open /proc/PID/ns/net). Needs exclusive mode, a

@@ -135,4 +135,17 @@ Progress process_datagram(std::span<const std::byte> datagram, std::uint32_t sen
     return Progress::more;
 }
 
+Progress ReplyReader::feed(std::span<const std::byte> datagram, std::uint32_t sender)
+{
+    bool data = false;
+    const OnMessage note = [&](const nlmsghdr& nlh) {
+        data = true;
+        on_msg_(nlh);
+    };
+    const Progress progress = process_datagram(datagram, sender, ctx_, note);
+    if (data)
+        ++parts_;
+    return progress;
+}
+
 } // namespace rnh::nl

@@ -43,4 +43,24 @@ enum class Progress { more, done };
 Progress process_datagram(std::span<const std::byte> datagram, std::uint32_t sender,
                           const ReplyContext& ctx, const OnMessage& on_msg);
 
+// Follows one reply over its datagrams, in the order they arrive, through
+// process_datagram(), and counts the parts: the datagrams that carried data
+// messages. The kernel builds each datagram of a dump in one call of the
+// dump callback (netlink_dump() in af_netlink.c), so a dump whose data came
+// in one part is a snapshot taken under the callback's lock; one that came in
+// several parts may have missed entries that moved between them.
+class ReplyReader {
+public:
+    // Both must outlive the reader.
+    ReplyReader(const ReplyContext& ctx, const OnMessage& on_msg) : ctx_(ctx), on_msg_(on_msg) {}
+
+    Progress feed(std::span<const std::byte> datagram, std::uint32_t sender);
+    std::size_t parts() const noexcept { return parts_; }
+
+private:
+    const ReplyContext& ctx_;
+    const OnMessage& on_msg_;
+    std::size_t parts_ = 0;
+};
+
 } // namespace rnh::nl

@@ -15,8 +15,11 @@ namespace rnh::nl {
 
 namespace {
 
-// netlink_dump() sizes each dump datagram after the largest receive buffer
-// the socket has seen, up to 32 KiB; a smaller buffer would truncate them.
+// netlink_dump() (af_netlink.c) sizes each dump datagram after the largest
+// buffer a recvmsg() on the socket has offered so far (max_recvmsg_len,
+// recorded by netlink_recvmsg() and capped there at 32 KiB minus the skb
+// overhead), and at NLMSG_GOODSIZE (about 4 KiB) before the first recvmsg().
+// A smaller buffer would truncate the datagrams.
 constexpr std::size_t receive_size = 32768;
 
 std::string open_hint(int protocol, int err)
@@ -74,11 +77,28 @@ Socket Socket::open(int protocol, std::chrono::milliseconds timeout)
     return socket;
 }
 
-void Socket::transact(Message& request, std::string_view what, const OnMessage& on_msg,
-                      const Hint& hint)
+std::size_t Socket::transact(Message& request, std::string_view what, const OnMessage& on_msg,
+                             const Hint& hint)
+{
+    // The first part of a dump is built inside send(), before this socket's
+    // first recvmsg() has told the kernel how large a buffer it reads with:
+    // without this exchange it holds about a dozen RDMA devices, and a dump
+    // of more comes in parts, which can miss devices that move meanwhile.
+    // rdma_nl_rcv_skb() and netlink_rcv_skb() just acknowledge an NLMSG_NOOP.
+    // It goes with sequence number 0, which no request of transact() has.
+    if (!received_ && (request.header().nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP) {
+        Message noop(NLMSG_NOOP, NLM_F_REQUEST | NLM_F_ACK);
+        exchange(noop, 0, std::string(what) + ": a no-op request first", [](const nlmsghdr&) {},
+                 {});
+    }
+    return exchange(request, next_seq_++, what, on_msg, hint);
+}
+
+std::size_t Socket::exchange(Message& request, std::uint32_t seq, std::string_view what,
+                             const OnMessage& on_msg, const Hint& hint)
 {
     nlmsghdr& nlh = request.header();
-    nlh.nlmsg_seq = next_seq_++;
+    nlh.nlmsg_seq = seq;
     const ReplyContext ctx{portid_, nlh.nlmsg_seq, what, hint};
 
     const auto bytes = request.bytes();
@@ -101,8 +121,9 @@ void Socket::transact(Message& request, std::string_view what, const OnMessage& 
         }
     };
 
+    std::size_t parts = 0;
     try {
-        receive(ctx, deliver);
+        parts = receive(ctx, deliver);
     } catch (...) {
         if (failed)
             std::rethrow_exception(failed);
@@ -110,10 +131,12 @@ void Socket::transact(Message& request, std::string_view what, const OnMessage& 
     }
     if (failed)
         std::rethrow_exception(failed);
+    return parts;
 }
 
-void Socket::receive(const ReplyContext& ctx, const OnMessage& on_msg)
+std::size_t Socket::receive(const ReplyContext& ctx, const OnMessage& on_msg)
 {
+    ReplyReader reader(ctx, on_msg);
     std::vector<std::byte> buffer(receive_size);
     const int fd = mnl_socket_get_fd(socket_.get());
     for (;;) {
@@ -135,14 +158,15 @@ void Socket::receive(const ReplyContext& ctx, const OnMessage& on_msg)
                                           std::to_string(timeout_.count()) + " ms");
             fail_errno(err, std::string(ctx.what) + ": receiving the netlink reply");
         }
+        received_ = true;
         if (msg.msg_flags & MSG_TRUNC)
             fail_errno(EMSGSIZE, std::string(ctx.what) + ": a netlink reply is longer than " +
                                      std::to_string(receive_size) + " bytes");
 
         const std::span<const std::byte> datagram(buffer.data(),
                                                   static_cast<std::size_t>(received));
-        if (process_datagram(datagram, sender.nl_pid, ctx, on_msg) == Progress::done)
-            return;
+        if (reader.feed(datagram, sender.nl_pid) == Progress::done)
+            return reader.parts();
     }
 }
 

@@ -6,6 +6,7 @@
 #include "netlink/reply.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -41,16 +42,23 @@ public:
     // the reply is read and dropped first, then its exception goes on.
     // The timeout bounds the wait for each reply datagram, not the kernel's
     // work: a netlink request is handled inside send(), in this thread.
-    void transact(Message& request, std::string_view what, const OnMessage& on_msg,
-                  const Hint& hint = {});
+    // Returns the reply's parts (ReplyReader::parts()): a dump that came in
+    // one part is consistent. Before the first dump on this socket, a no-op
+    // request is exchanged so that the kernel builds dump parts as large as
+    // the receive buffer from the first part on (see socket.cpp).
+    std::size_t transact(Message& request, std::string_view what, const OnMessage& on_msg,
+                         const Hint& hint = {});
 
 private:
     struct Close {
         void operator()(mnl_socket* socket) const noexcept;
     };
 
-    // Reads datagrams until the reply to ctx.seq is complete.
-    void receive(const ReplyContext& ctx, const OnMessage& on_msg);
+    // transact() with sequence number `seq`.
+    std::size_t exchange(Message& request, std::uint32_t seq, std::string_view what,
+                         const OnMessage& on_msg, const Hint& hint);
+    // Reads datagrams until the reply to ctx.seq is complete; returns its parts.
+    std::size_t receive(const ReplyContext& ctx, const OnMessage& on_msg);
 
     Socket(mnl_socket* socket, std::chrono::milliseconds timeout) noexcept
         : socket_(socket), timeout_(timeout)
@@ -61,6 +69,7 @@ private:
     std::chrono::milliseconds timeout_;
     std::uint32_t portid_ = 0;
     std::uint32_t next_seq_ = 1;
+    bool received_ = false; // has read a reply with the full receive buffer
 };
 
 } // namespace rnh::nl

@@ -12,8 +12,7 @@ rnh::Snapshot host_with_three()
 {
     rnh::Snapshot s;
     s.host_devices = {{1, "rxe0"}, {2, "rxe1"}, {3, "mlx5_0"}};
-    s.host_ports = {
-        {1, "rxe0", 1, 10, "v0"}, {2, "rxe1", 1, 11, "v1"}, {3, "mlx5_0", 1, 12, "bond0"}};
+    s.host_ports = {{1, "rxe0", "v0"}, {2, "rxe1", "v1"}, {3, "mlx5_0", "bond0"}};
     s.target_devices = {{4, "rxe3"}};
     s.pci["0000:3b:00.0"] = {true, {"mlx5_0"}};
     s.pci["0000:3b:00.1"] = {true, {}};

@@ -1,0 +1,198 @@
+#!/bin/bash
+# shellcheck disable=SC2086,SC2317,SC2016 # $all split into device names on purpose;
+# functions called through check; variables expanded by eval
+# Many containers at once on a node of 32 RDMA devices: the kernel's device dump
+# comes in parts there, and devices leaving meanwhile must not make any hook miss
+# one. Rounds of 16 starts with one device each, 4 starts with 4 devices each,
+# and starts beside poststops and `recover`. Most rounds call the hook directly,
+# with the OCI state on stdin, for namespaces held by `unshare -n sleep`; one
+# round runs 16 runc containers. Every start succeeds, every device comes home,
+# the journal stays true.
+set -eu
+# shellcheck source-path=SCRIPTDIR source=../guest/lib.sh
+. "$(dirname "$0")/../guest/lib.sh"
+
+hook=$RNH_BUILD_DIR/hook/rdma-netns-hook
+outdir=/tmp/out
+mkdir -p "$outdir"
+busybox syslogd -C64
+devices=32 rounds=${RNH_CONCURRENCY_ROUNDS:-3}
+all=$(for ((i = 0; i < devices; i++)); do echo "rxc$i"; done)
+
+# 32 soft-RoCE devices rxcI on dummy links dI
+many_rxe() {
+    local i
+    for ((i = 0; i < devices; i++)); do
+        ip link add "d$i" type dummy && ip link set "d$i" up &&
+            rdma link add "rxc$i" type rxe netdev "d$i" || return 1
+    done
+}
+check "exclusive mode" set_exclusive
+check "create $devices rxe devices" many_rxe
+
+# settled : every device in the host (one listing, taken while nothing moves), journal empty
+settled() {
+    local listed d
+    listed=$(rdma dev show) || return 1
+    for d in $all; do grep -q ": $d:" <<<"$listed" || { echo "$d is not in the host"; return 1; }; done
+    "$hook" status --json | jq -e '.assignments == []' >/dev/null || { echo "journal not empty"; return 1; }
+}
+
+# Namespaces held by processes, as containers would hold them: holder N's pid in pid[N].
+declare -a pid
+hold() { unshare -n sleep 3600 & pid[$1]=$!; }
+for n in $(seq 0 15); do hold "$n"; done
+make_bundle /tmp/cb >/dev/null # for the hook runs, its config.json only names a network namespace
+bundle_jq /tmp/cb '.annotations = {"rdma.netns/devices": "none"}' 
+
+# state ID N DEVICES [STATUS] : the OCI state for container ID in holder N
+state() {
+    printf '{"ociVersion":"1.0.2","id":"%s","status":"%s",%s"bundle":"/tmp/cb","annotations":{"rdma.netns/devices":"%s"}}\n' \
+        "$1" "${4:-creating}" "$([ "${4:-creating}" = stopped ] || echo "\"pid\":${pid[$2]},")" "$3"
+}
+
+# Jobs released together: each waits for one line on a FIFO that the test fills
+# at once (opened read-write, so a late job still finds its line).
+gate=$outdir/gate
+mkfifo "$gate"
+exec 9<>"$gate"
+declare -a queued=()
+# job NAME CMD... : run CMD at the gate; its status goes to NAME.rc, its output to NAME.log
+job() {
+    local name=$1
+    shift
+    (read -r -t 120 _ <&9 && "$@") >"$outdir/$name.log" 2>&1 && echo 0 >"$outdir/$name.rc" ||
+        echo 1 >"$outdir/$name.rc" &
+    queued+=($!)
+}
+# hook_job NAME STAGE ID N DEVICES : the hook at STAGE for container ID in holder N
+hook_job() {
+    local stage=$2 status=creating
+    [ "$stage" != poststop ] || status=stopped
+    state "$3" "$4" "$5" "$status" >"$outdir/$1.json"
+    job "$1" sh -c '"$1" "$2" <"$3"' sh "$hook" "$stage" "$outdir/$1.json"
+}
+# go : open the gate for every job queued, wait for them all
+go() {
+    local j
+    sleep 1
+    for j in "${queued[@]}"; do echo; done >&9
+    for j in "${queued[@]}"; do wait "$j" || true; done
+    queued=()
+}
+
+failures=0 dump_failures=0 runs=0 bad=0
+# tally NAME... : count the jobs that failed (in bad, failures, runs), and show
+# why; dump_failures counts those that a dump missing a device explains
+tally() {
+    local name
+    bad=0
+    for name in "$@"; do
+        runs=$((runs + 1))
+        grep -qx 0 "$outdir/$name.rc" && continue
+        bad=$((bad + 1))
+        grep -q -e 'no RDMA device' -e 'was moved but' "$outdir/$name.log" &&
+            dump_failures=$((dump_failures + 1))
+        echo "# $name failed:" && sed 's/^/#   /' "$outdir/$name.log"
+    done
+    failures=$((failures + bad))
+}
+# inside N DEVICE... : DEVICEs are in holder N's namespace, not in the host
+inside() {
+    local n=$1 d
+    shift
+    for d in "$@"; do
+        nsenter -t "${pid[$n]}" -n rdma dev show | grep -q ": $d:" || { echo "$d not in holder $n"; return 1; }
+    done
+    host_lacks "$@"
+}
+
+# --- 1. 16 containers with one device each, prestart at the same moment, then poststop
+for round in $(seq 1 "$rounds"); do
+    names=()
+    for n in $(seq 0 15); do hook_job "s$round-$n" prestart "one$n" "$n" "rxc$n" && names+=("s$round-$n"); done
+    go
+    tally "${names[@]}"
+    check "16x1 round $round: every start succeeded" test "$bad" -eq 0
+    check "16x1 round $round: each device is in its container" \
+        eval 'for n in $(seq 0 15); do inside $n rxc$n || exit 1; done'
+    names=()
+    for n in $(seq 0 15); do hook_job "p$round-$n" poststop "one$n" "$n" "rxc$n" && names+=("p$round-$n"); done
+    go
+    tally "${names[@]}"
+    check "16x1 round $round: every poststop succeeded" test "$bad" -eq 0
+    check "16x1 round $round: every device home, journal empty" settled
+done
+
+# --- 2. 4 containers with 4 devices each, at once
+for round in 1 2; do # 4x4
+    names=()
+    for n in 0 1 2 3; do
+        b=$((n * 4 + 16))
+        hook_job "q$round-$n" prestart "four$n" "$n" "rxc$b,rxc$((b + 1)),rxc$((b + 2)),rxc$((b + 3))"
+        names+=("q$round-$n")
+    done
+    go
+    tally "${names[@]}"
+    check "4x4 round $round: every start succeeded" test "$bad" -eq 0
+    check "4x4 round $round: the 16 devices are in their containers" \
+        eval 'for n in 0 1 2 3; do b=$((n * 4 + 16)); inside $n rxc$b rxc$((b + 1)) rxc$((b + 2)) rxc$((b + 3)) || exit 1; done'
+    names=()
+    for n in 0 1 2 3; do
+        b=$((n * 4 + 16))
+        hook_job "r$round-$n" poststop "four$n" "$n" "rxc$b,rxc$((b + 1)),rxc$((b + 2)),rxc$((b + 3))"
+        names+=("r$round-$n")
+    done
+    go
+    tally "${names[@]}"
+    check "4x4 round $round: every poststop succeeded" test "$bad" -eq 0
+    check "4x4 round $round: every device home, journal empty" settled
+done
+
+# --- 3. starts beside poststops, recover, and a container whose namespace dies
+names=()
+for n in $(seq 0 7); do hook_job "m-$n" prestart "mix$n" "$n" "rxc$n" && names+=("m-$n"); done
+go
+tally "${names[@]}"
+check "mixed: the first 8 started" test "$bad" -eq 0
+kill "${pid[7]}" # holder 7 dies: the kernel returns rxc7 by itself, recover clears the journal
+wait "${pid[7]}" 2>/dev/null || true
+names=()
+for n in $(seq 0 6); do hook_job "mp-$n" poststop "mix$n" "$n" "rxc$n" && names+=("mp-$n"); done
+for n in $(seq 8 15); do hook_job "ms-$n" prestart "mix$n" "$n" "rxc$n" && names+=("ms-$n"); done
+for n in 1 2; do
+    job "recover-$n" "$hook" recover && names+=("recover-$n")
+    job "status-$n" "$hook" status --json && names+=("status-$n")
+done
+go
+tally "${names[@]}"
+check "mixed: starts, poststops, recover and status beside each other all succeeded" test "$bad" -eq 0
+check "mixed: the 8 new containers hold their devices" \
+    eval 'for n in $(seq 8 15); do inside $n rxc$n || exit 1; done'
+check "mixed: the stopped ones and the dead one's device are home" \
+    eval 'for n in $(seq 0 7); do rdma_has rxc$n || { echo rxc$n; exit 1; }; done'
+names=()
+for n in $(seq 8 15); do hook_job "me-$n" poststop "mix$n" "$n" "rxc$n" && names+=("me-$n"); done
+go
+tally "${names[@]}"
+check "mixed: the last poststops succeeded" test "$bad" -eq 0
+"$hook" recover >/dev/null 2>&1 || true # the dead holder's entry, if the first recover ran too early
+check "mixed: every device home, journal empty" settled
+hold 7
+
+# --- 4. 16 runc containers with one device each, started at once
+bundle_hook /tmp/cb prestart "$hook" prestart
+bundle_hook /tmp/cb poststop "$hook" poststop
+for n in $(seq 0 15); do
+    cp -a /tmp/cb "/tmp/rc$n"
+    sed -i "s/\"rdma.netns\/devices\": \"[^\"]*\"/\"rdma.netns\/devices\": \"rxc$((n + 16))\"/" "/tmp/rc$n/config.json"
+done
+names=()
+for n in $(seq 0 15); do job "runc-$n" runc run -b "/tmp/rc$n" "rc$n" && names+=("runc-$n"); done
+go
+tally "${names[@]}"
+check "runc: 16 containers started at once all ran" test "$bad" -eq 0
+check "runc: every device home, journal empty" settled
+
+echo "concurrency: $failures of $runs hook and runtime runs failed, $dump_failures of them for a device missing from a dump"
+finish
