@@ -45,7 +45,7 @@ Options:
                   state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms,
                   move_threads, policy: allow, deny, max_devices, request_annotations)
   --help          this text
-  --version       the version
+  --version       the version and the commit it was built from
 )";
 
 namespace {

@@ -2,6 +2,7 @@
 // failure into one line on stderr and in the system log (crun and Podman do
 // not show a failing hook's stderr unless told to).
 #include "base/error.hpp"
+#include "base/version.hpp"
 #include "hook/cli.hpp"
 #include "hook/commands.hpp"
 #include "hook/log.hpp"
@@ -12,10 +13,6 @@
 #include <cstdio>
 #include <exception>
 
-#ifndef RNH_VERSION
-#error "RNH_VERSION must be defined by the build"
-#endif
-
 int main(int argc, char** argv)
 {
     try {
@@ -25,7 +22,7 @@ int main(int argc, char** argv)
             std::fputs(rnh::usage_text, stdout);
             return 0;
         case rnh::Command::version:
-            std::puts("rdma-netns-hook " RNH_VERSION);
+            std::fputs(rnh::version_text("rdma-netns-hook").c_str(), stdout);
             return 0;
         case rnh::Command::prestart:
             rnh::run_prestart(rnh::load_config(inv.config_path), rnh::oci::read_state(STDIN_FILENO),

@@ -5,6 +5,36 @@
 #include <string_view>
 
 namespace rnh::runtime {
+
+const char* const usage_text =
+    R"(usage: rdma-netns-runtime [RUNC-OPTIONS] COMMAND [ARGS...]
+
+An OCI runtime in front of runc, for Docker and containerd without CDI. On
+create and run it adds rdma-netns-hook to the bundle's config.json when the
+container asks for RDMA devices in its environment; then, for every command, it
+executes the real runtime with the same arguments.
+
+Commands that it edits the bundle for (all others are passed on untouched):
+  create, run   the bundle is --bundle DIR, -b DIR or else the working directory
+
+Requests (the container's environment, comma-separated lists), each added as
+the annotation the hook reads:
+  RDMA_NETNS_DEVICES=mlx5_1,mlx5_3   rdma.netns/devices: RDMA devices by name
+  RDMA_NETNS_NETDEVS=eth1            rdma.netns/netdevs: the devices on eth1
+  RDMA_NETNS_PCI=0000:3b:00.1        rdma.netns/pci: that function's devices
+
+Settings (the environment first, then /etc/rdma-netns-hook/config.json):
+  RDMA_NETNS_RUNTIME, key runtime    the runtime to run (default runc, on PATH)
+  RDMA_NETNS_HOOK, key hook_path     the hook to add (default: as installed)
+
+Options of runc that it reads (and passes on):
+  --bundle DIR         create, run: the bundle
+  --log FILE           a refusal is also written there
+  --log-format FORMAT  text or json, for that line
+  --help               this text, then the runtime's help
+  --version            the version and commit, then the runtime's
+)";
+
 namespace {
 
 // runc (urfave/cli over Go's flag package) takes "-name" and "--name", a value
@@ -65,6 +95,10 @@ RuncArgs parse_runc_args(const std::vector<std::string>& args)
             out.log = value;
         else if (option->name == "log-format")
             out.log_format = *value;
+        else if (option->name == "help" || option->name == "h")
+            out.help = true;
+        else if (option->name == "version" || option->name == "v")
+            out.version = true;
     }
     if (!out.starts_container())
         return out;

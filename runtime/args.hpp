@@ -16,6 +16,8 @@ struct RuncArgs {
     std::optional<std::string> log;  // global --log FILE
     std::string log_format = "text"; // global --log-format text|json
     std::string problem;             // create/run: what is wrong with the command line, if anything
+    bool help = false;               // global --help or -h: the wrapper's usage first
+    bool version = false;            // global --version or -v: the wrapper's version first
 
     // `create` and `run` start a container from a bundle: the wrapper edits its config.json.
     bool starts_container() const { return command == "create" || command == "run"; }
@@ -25,5 +27,8 @@ struct RuncArgs {
 // passed on untouched whatever they hold; for those two a --bundle without a
 // value sets `problem` (the global options are still read, to report it).
 RuncArgs parse_runc_args(const std::vector<std::string>& args);
+
+// What --help prints before the runtime's own help.
+extern const char* const usage_text;
 
 } // namespace rnh::runtime

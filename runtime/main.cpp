@@ -5,6 +5,7 @@
 // system log, and exit status 1.
 #include "base/error.hpp"
 #include "base/file.hpp"
+#include "base/version.hpp"
 #include "runtime/args.hpp"
 #include "runtime/bundle.hpp"
 #include "runtime/report.hpp"
@@ -77,6 +78,11 @@ int main(int argc, char** argv)
         runc = rnh::runtime::parse_runc_args(args);
         if (!runc.problem.empty())
             rnh::fail(runc.problem);
+        if (runc.help)
+            std::fputs(rnh::runtime::usage_text, stdout);
+        if (runc.version)
+            std::fputs(rnh::version_text("rdma-netns-runtime").c_str(), stdout);
+        std::fflush(stdout); // before the runtime's own text
         auto settings =
             rnh::runtime::resolve_settings(::getenv, load_settings_file(), RNH_HOOK_PATH);
         const char* path = ::getenv("PATH");

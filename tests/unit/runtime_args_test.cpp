@@ -104,3 +104,15 @@ TEST(RuntimeArgs, BundleWithoutAValueIsAProblem)
     EXPECT_TRUE(after.problem.empty());
     EXPECT_EQ(after.bundle, std::nullopt);
 }
+
+TEST(RuntimeArgs, HelpAndVersionAreGlobalOptions)
+{
+    EXPECT_TRUE(parse_runc_args({"--version"}).version);
+    EXPECT_TRUE(parse_runc_args({"-v"}).version);
+    EXPECT_TRUE(parse_runc_args({"--root", "/r", "--help"}).help);
+    EXPECT_TRUE(parse_runc_args({"-h"}).help);
+    EXPECT_FALSE(parse_runc_args({"--help"}).version);
+    // A command's --help is the command's: runc answers it alone.
+    EXPECT_FALSE(parse_runc_args({"create", "--help"}).help);
+    EXPECT_FALSE(parse_runc_args({"state", "--version"}).version);
+}
