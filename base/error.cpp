@@ -5,8 +5,8 @@
 
 namespace rnh {
 
-Error::Error(std::string what, int err, std::string hint)
-    : what_(std::move(what)), err_(err), hint_(std::move(hint)), message_(what_)
+Error::Error(std::string context, int err, std::string hint)
+    : context_(std::move(context)), err_(err), hint_(std::move(hint)), message_(context_)
 {
     if (err_ != 0)
         message_ += std::string(": ") + std::strerror(err_);
@@ -14,19 +14,37 @@ Error::Error(std::string what, int err, std::string hint)
         message_ += "; " + hint_;
 }
 
-void fail(std::string what, std::string hint)
+Error Error::wrap(const std::string& outer) const
 {
-    throw Error(std::move(what), 0, std::move(hint));
+    return Error(outer + ": " + context_, err_, hint_);
 }
 
-void fail_errno(std::string what, std::string hint)
+Error current_error()
 {
-    throw Error(std::move(what), errno, std::move(hint));
+    try {
+        throw;
+    } catch (const Error& e) {
+        return e;
+    } catch (const std::exception& e) {
+        return Error(e.what());
+    } catch (...) {
+        return Error("an unknown exception");
+    }
 }
 
-void fail_errno(int err, std::string what, std::string hint)
+void fail(std::string context, std::string hint)
 {
-    throw Error(std::move(what), err, std::move(hint));
+    throw Error(std::move(context), 0, std::move(hint));
+}
+
+void fail_errno(std::string context, std::string hint)
+{
+    throw Error(std::move(context), errno, std::move(hint));
+}
+
+void fail_errno(int err, std::string context, std::string hint)
+{
+    throw Error(std::move(context), err, std::move(hint));
 }
 
 } // namespace rnh

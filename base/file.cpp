@@ -2,10 +2,12 @@
 
 #include "base/error.hpp"
 
-#include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <random>
 
 namespace rnh {
 
@@ -55,6 +57,19 @@ Fd open_regular_nofollow(const std::string& dir, const std::string& name)
     return fd;
 }
 
+void make_private_dir(const std::string& path, const std::string& what)
+{
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+        fail_errno("creating " + what + " " + path);
+}
+
+void sync_dir(const std::string& dir)
+{
+    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd || ::fsync(fd.get()) != 0)
+        fail_errno("syncing " + dir);
+}
+
 namespace {
 
 void write_all(int fd, std::string_view data, const std::string& what)
@@ -69,25 +84,51 @@ void write_all(int fd, std::string_view data, const std::string& what)
     }
 }
 
+// A new file in `dir` (O_EXCL: never one that is there already) named after
+// `name`; returns its path.
+std::string create_temp(const std::string& dir, const std::string& name, Fd& out)
+{
+    std::random_device random;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        auto temp = (dir == "/" ? "" : dir) + "/." + name + ".tmp-" +
+                    std::to_string(random() % 1000000000U);
+        out.reset(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (out)
+            return temp;
+        if (errno != EEXIST)
+            fail_errno("creating a temporary file in " + dir,
+                       "the directory must be writable by this program");
+    }
+    fail("creating a temporary file in " + dir + ": every name tried exists");
+}
+
 } // namespace
 
-void write_file_atomic(const std::string& path, std::string_view data, unsigned mode)
+void write_file_atomic(const std::string& path, std::string_view data, unsigned mode,
+                       std::optional<FileOwner> owner)
 {
-    auto slash = path.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-    const std::string temp = dir + "." + path.substr(slash + 1) + ".tmp";
-    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
-    if (!fd)
-        fail_errno("creating " + temp);
-    write_all(fd.get(), data, temp);
-    if (::fsync(fd.get()) != 0)
-        fail_errno("syncing " + temp);
-    fd.reset();
-    if (::rename(temp.c_str(), path.c_str()) != 0)
-        fail_errno("renaming " + temp + " to " + path);
-    Fd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dirfd || ::fsync(dirfd.get()) != 0)
-        fail_errno("syncing " + dir);
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "."
+                            : slash == 0               ? "/"
+                                                       : path.substr(0, slash);
+    Fd fd;
+    const auto temp = create_temp(dir, path.substr(slash + 1), fd);
+    try {
+        write_all(fd.get(), data, temp);
+        if (owner && ::fchown(fd.get(), owner->uid, owner->gid) != 0)
+            fail_errno("setting the owner of " + temp);
+        if (::fchmod(fd.get(), mode) != 0)
+            fail_errno("setting the mode of " + temp);
+        if (::fsync(fd.get()) != 0)
+            fail_errno("syncing " + temp);
+        fd.reset();
+        if (::rename(temp.c_str(), path.c_str()) != 0)
+            fail_errno("renaming " + temp + " to " + path);
+    } catch (const Error&) {
+        ::unlink(temp.c_str());
+        throw;
+    }
+    sync_dir(dir);
 }
 
 } // namespace rnh

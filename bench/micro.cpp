@@ -9,15 +9,15 @@
 // with a seccomp filter, and kernel replies built attribute by attribute like
 // the ones fill_dev_info() and fill_port_info() in drivers/infiniband/core/nldev.c
 // send.
-#include "hook/resolve.hpp"
+#include "hook/plan/resolve.hpp"
 #include "netlink/rdma.hpp"
 #include "netlink/reply.hpp"
 #include "oci/request.hpp"
 #include "oci/spec.hpp"
 #include "oci/state.hpp"
+#include "tests/support/netlink_datagram.hpp"
 
 #include <benchmark/benchmark.h>
-#include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 #include <nlohmann/json.hpp>
 #include <rdma/rdma_netlink.h>
@@ -75,12 +75,9 @@ json annotations_for(int requested)
 // The state runc writes on a prestart hook's stdin.
 std::string make_state(int requested)
 {
-    json state = {{"ociVersion", "1.0.2-dev"},
-                  {"id", container_id},
-                  {"status", "created"},
-                  {"pid", 48213},
-                  {"bundle", bundle},
-                  {"annotations", annotations_for(requested)}};
+    json state = {{"ociVersion", "1.0.2-dev"}, {"id", container_id},
+                  {"status", "created"},       {"pid", 48213},
+                  {"bundle", bundle},          {"annotations", annotations_for(requested)}};
     return state.dump();
 }
 
@@ -89,12 +86,11 @@ std::string make_state(int requested)
 // allows a long list of system calls. About 10 KB.
 std::string make_config(int requested)
 {
-    const std::vector<std::string> caps = {"CAP_CHOWN",      "CAP_DAC_OVERRIDE", "CAP_FSETID",
-                                           "CAP_FOWNER",     "CAP_MKNOD",        "CAP_NET_RAW",
-                                           "CAP_SETGID",     "CAP_SETUID",       "CAP_SETFCAP",
-                                           "CAP_SETPCAP",    "CAP_NET_BIND_SERVICE",
-                                           "CAP_SYS_CHROOT", "CAP_KILL",         "CAP_AUDIT_WRITE",
-                                           "CAP_IPC_LOCK"};
+    const std::vector<std::string> caps = {
+        "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+        "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+        "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+        "CAP_KILL",    "CAP_AUDIT_WRITE",  "CAP_IPC_LOCK"};
     json mounts = json::array();
     auto mount = [&](const char* dest, const char* type, const char* source,
                      std::vector<std::string> options) {
@@ -110,8 +106,10 @@ std::string make_config(int requested)
     mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"});
     mount("/dev/shm", "bind", "/run/containerd/io.containerd.grpc.v1.cri/sandboxes/shm",
           {"rbind", "ro", "nosuid", "nodev", "noexec"});
-    mount("/etc/hosts", "bind", "/var/lib/kubelet/pods/0b1c2d3e/etc-hosts", {"rbind", "rprivate", "rw"});
-    mount("/etc/hostname", "bind", "/var/lib/containerd/sandboxes/hostname", {"rbind", "rprivate", "rw"});
+    mount("/etc/hosts", "bind", "/var/lib/kubelet/pods/0b1c2d3e/etc-hosts",
+          {"rbind", "rprivate", "rw"});
+    mount("/etc/hostname", "bind", "/var/lib/containerd/sandboxes/hostname",
+          {"rbind", "rprivate", "rw"});
     mount("/etc/resolv.conf", "bind", "/var/lib/containerd/sandboxes/resolv.conf",
           {"rbind", "rprivate", "rw"});
     mount("/dev/termination-log", "bind", "/var/lib/kubelet/pods/0b1c2d3e/containers/trainer/1a2b",
@@ -120,59 +118,309 @@ std::string make_config(int requested)
           "/var/lib/kubelet/pods/0b1c2d3e/volumes/kubernetes.io~projected/kube-api-access-9xk2d",
           {"rbind", "rprivate", "ro"});
     mount("/data", "bind", "/mnt/datasets/imagenet", {"rbind", "rprivate", "ro"});
-    mount("/data/checkpoints", "bind", "/var/lib/kubelet/pods/0b1c2d3e/volumes/kubernetes.io~csi/pvc-7d1e/mount",
+    mount("/data/checkpoints", "bind",
+          "/var/lib/kubelet/pods/0b1c2d3e/volumes/kubernetes.io~csi/pvc-7d1e/mount",
           {"rbind", "rprivate", "rw"});
-    mount("/etc/trainer", "bind", "/var/lib/kubelet/pods/0b1c2d3e/volumes/kubernetes.io~configmap/job",
+    mount("/etc/trainer", "bind",
+          "/var/lib/kubelet/pods/0b1c2d3e/volumes/kubernetes.io~configmap/job",
           {"rbind", "rprivate", "ro"});
     mount("/dev/infiniband", "bind", "/dev/infiniband", {"rbind", "nosuid", "noexec"});
 
     // The calls a default container profile allows, by name.
-    const std::vector<std::string> allowed = {
-        "accept", "accept4", "access", "adjtimex", "alarm", "bind", "brk", "capget", "capset",
-        "chdir", "chmod", "chown", "clock_adjtime", "clock_getres", "clock_gettime",
-        "clock_nanosleep", "close", "close_range", "connect", "copy_file_range", "creat", "dup",
-        "dup2", "dup3", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_pwait",
-        "epoll_pwait2", "epoll_wait", "eventfd", "eventfd2", "execve", "execveat", "exit",
-        "exit_group", "faccessat", "faccessat2", "fadvise64", "fallocate", "fanotify_mark",
-        "fchdir", "fchmod", "fchmodat", "fchown", "fchownat", "fcntl", "fdatasync", "fgetxattr",
-        "flistxattr", "flock", "fork", "fremovexattr", "fsetxattr", "fstat", "fstatfs", "fsync",
-        "ftruncate", "futex", "futex_waitv", "futimesat", "getcpu", "getcwd", "getdents",
-        "getdents64", "getegid", "geteuid", "getgid", "getgroups", "getitimer", "getpeername",
-        "getpgid", "getpgrp", "getpid", "getppid", "getpriority", "getrandom", "getresgid",
-        "getresuid", "getrlimit", "get_robust_list", "getrusage", "getsid", "getsockname",
-        "getsockopt", "get_thread_area", "gettid", "gettimeofday", "getuid", "getxattr",
-        "inotify_add_watch", "inotify_init", "inotify_init1", "inotify_rm_watch", "io_cancel",
-        "ioctl", "io_destroy", "io_getevents", "io_pgetevents", "ioprio_get", "ioprio_set",
-        "io_setup", "io_submit", "io_uring_enter", "io_uring_register", "io_uring_setup", "ipc",
-        "kill", "landlock_add_rule", "landlock_create_ruleset", "landlock_restrict_self",
-        "lchown", "lgetxattr", "link", "linkat", "listen", "listxattr", "llistxattr", "lremovexattr",
-        "lseek", "lsetxattr", "lstat", "madvise", "membarrier", "memfd_create", "memfd_secret",
-        "mincore", "mkdir", "mkdirat", "mknod", "mknodat", "mlock", "mlock2", "mlockall", "mmap",
-        "mprotect", "mq_getsetattr", "mq_notify", "mq_open", "mq_timedreceive", "mq_timedsend",
-        "mq_unlink", "mremap", "msgctl", "msgget", "msgrcv", "msgsnd", "msync", "munlock",
-        "munlockall", "munmap", "name_to_handle_at", "nanosleep", "newfstatat", "open", "openat",
-        "openat2", "pause", "pidfd_open", "pidfd_send_signal", "pipe", "pipe2", "pkey_alloc",
-        "pkey_free", "pkey_mprotect", "poll", "ppoll", "prctl", "pread64", "preadv", "preadv2",
-        "prlimit64", "process_mrelease", "pselect6", "pwrite64", "pwritev", "pwritev2",
-        "read", "readahead", "readlink", "readlinkat", "readv", "recv", "recvfrom", "recvmmsg",
-        "recvmsg", "remap_file_pages", "removexattr", "rename", "renameat", "renameat2",
-        "restart_syscall", "rmdir", "rseq", "rt_sigaction", "rt_sigpending", "rt_sigprocmask",
-        "rt_sigqueueinfo", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait", "rt_tgsigqueueinfo",
-        "sched_getaffinity", "sched_getattr", "sched_getparam", "sched_get_priority_max",
-        "sched_get_priority_min", "sched_getscheduler", "sched_rr_get_interval",
-        "sched_setaffinity", "sched_setattr", "sched_setparam", "sched_setscheduler",
-        "sched_yield", "seccomp", "select", "semctl", "semget", "semop", "semtimedop", "send",
-        "sendfile", "sendmmsg", "sendmsg", "sendto", "setfsgid", "setfsuid", "setgid",
-        "setgroups", "setitimer", "setpgid", "setpriority", "setregid", "setresgid", "setresuid",
-        "setreuid", "setrlimit", "set_robust_list", "setsid", "setsockopt", "set_thread_area",
-        "set_tid_address", "setuid", "setxattr", "shmat", "shmctl", "shmdt", "shmget", "shutdown",
-        "sigaltstack", "signalfd", "signalfd4", "sigreturn", "socket", "socketcall",
-        "socketpair", "splice", "stat", "statfs", "statx", "symlink", "symlinkat", "sync",
-        "sync_file_range", "syncfs", "sysinfo", "tee", "tgkill", "time", "timer_create",
-        "timer_delete", "timer_getoverrun", "timer_gettime", "timer_settime", "timerfd_create",
-        "timerfd_gettime", "timerfd_settime", "times", "tkill", "truncate", "umask", "uname",
-        "unlink", "unlinkat", "utime", "utimensat", "utimes", "vfork", "vmsplice", "wait4",
-        "waitid", "waitpid", "write", "writev"};
+    const std::vector<std::string> allowed = {"accept",
+                                              "accept4",
+                                              "access",
+                                              "adjtimex",
+                                              "alarm",
+                                              "bind",
+                                              "brk",
+                                              "capget",
+                                              "capset",
+                                              "chdir",
+                                              "chmod",
+                                              "chown",
+                                              "clock_adjtime",
+                                              "clock_getres",
+                                              "clock_gettime",
+                                              "clock_nanosleep",
+                                              "close",
+                                              "close_range",
+                                              "connect",
+                                              "copy_file_range",
+                                              "creat",
+                                              "dup",
+                                              "dup2",
+                                              "dup3",
+                                              "epoll_create",
+                                              "epoll_create1",
+                                              "epoll_ctl",
+                                              "epoll_pwait",
+                                              "epoll_pwait2",
+                                              "epoll_wait",
+                                              "eventfd",
+                                              "eventfd2",
+                                              "execve",
+                                              "execveat",
+                                              "exit",
+                                              "exit_group",
+                                              "faccessat",
+                                              "faccessat2",
+                                              "fadvise64",
+                                              "fallocate",
+                                              "fanotify_mark",
+                                              "fchdir",
+                                              "fchmod",
+                                              "fchmodat",
+                                              "fchown",
+                                              "fchownat",
+                                              "fcntl",
+                                              "fdatasync",
+                                              "fgetxattr",
+                                              "flistxattr",
+                                              "flock",
+                                              "fork",
+                                              "fremovexattr",
+                                              "fsetxattr",
+                                              "fstat",
+                                              "fstatfs",
+                                              "fsync",
+                                              "ftruncate",
+                                              "futex",
+                                              "futex_waitv",
+                                              "futimesat",
+                                              "getcpu",
+                                              "getcwd",
+                                              "getdents",
+                                              "getdents64",
+                                              "getegid",
+                                              "geteuid",
+                                              "getgid",
+                                              "getgroups",
+                                              "getitimer",
+                                              "getpeername",
+                                              "getpgid",
+                                              "getpgrp",
+                                              "getpid",
+                                              "getppid",
+                                              "getpriority",
+                                              "getrandom",
+                                              "getresgid",
+                                              "getresuid",
+                                              "getrlimit",
+                                              "get_robust_list",
+                                              "getrusage",
+                                              "getsid",
+                                              "getsockname",
+                                              "getsockopt",
+                                              "get_thread_area",
+                                              "gettid",
+                                              "gettimeofday",
+                                              "getuid",
+                                              "getxattr",
+                                              "inotify_add_watch",
+                                              "inotify_init",
+                                              "inotify_init1",
+                                              "inotify_rm_watch",
+                                              "io_cancel",
+                                              "ioctl",
+                                              "io_destroy",
+                                              "io_getevents",
+                                              "io_pgetevents",
+                                              "ioprio_get",
+                                              "ioprio_set",
+                                              "io_setup",
+                                              "io_submit",
+                                              "io_uring_enter",
+                                              "io_uring_register",
+                                              "io_uring_setup",
+                                              "ipc",
+                                              "kill",
+                                              "landlock_add_rule",
+                                              "landlock_create_ruleset",
+                                              "landlock_restrict_self",
+                                              "lchown",
+                                              "lgetxattr",
+                                              "link",
+                                              "linkat",
+                                              "listen",
+                                              "listxattr",
+                                              "llistxattr",
+                                              "lremovexattr",
+                                              "lseek",
+                                              "lsetxattr",
+                                              "lstat",
+                                              "madvise",
+                                              "membarrier",
+                                              "memfd_create",
+                                              "memfd_secret",
+                                              "mincore",
+                                              "mkdir",
+                                              "mkdirat",
+                                              "mknod",
+                                              "mknodat",
+                                              "mlock",
+                                              "mlock2",
+                                              "mlockall",
+                                              "mmap",
+                                              "mprotect",
+                                              "mq_getsetattr",
+                                              "mq_notify",
+                                              "mq_open",
+                                              "mq_timedreceive",
+                                              "mq_timedsend",
+                                              "mq_unlink",
+                                              "mremap",
+                                              "msgctl",
+                                              "msgget",
+                                              "msgrcv",
+                                              "msgsnd",
+                                              "msync",
+                                              "munlock",
+                                              "munlockall",
+                                              "munmap",
+                                              "name_to_handle_at",
+                                              "nanosleep",
+                                              "newfstatat",
+                                              "open",
+                                              "openat",
+                                              "openat2",
+                                              "pause",
+                                              "pidfd_open",
+                                              "pidfd_send_signal",
+                                              "pipe",
+                                              "pipe2",
+                                              "pkey_alloc",
+                                              "pkey_free",
+                                              "pkey_mprotect",
+                                              "poll",
+                                              "ppoll",
+                                              "prctl",
+                                              "pread64",
+                                              "preadv",
+                                              "preadv2",
+                                              "prlimit64",
+                                              "process_mrelease",
+                                              "pselect6",
+                                              "pwrite64",
+                                              "pwritev",
+                                              "pwritev2",
+                                              "read",
+                                              "readahead",
+                                              "readlink",
+                                              "readlinkat",
+                                              "readv",
+                                              "recv",
+                                              "recvfrom",
+                                              "recvmmsg",
+                                              "recvmsg",
+                                              "remap_file_pages",
+                                              "removexattr",
+                                              "rename",
+                                              "renameat",
+                                              "renameat2",
+                                              "restart_syscall",
+                                              "rmdir",
+                                              "rseq",
+                                              "rt_sigaction",
+                                              "rt_sigpending",
+                                              "rt_sigprocmask",
+                                              "rt_sigqueueinfo",
+                                              "rt_sigreturn",
+                                              "rt_sigsuspend",
+                                              "rt_sigtimedwait",
+                                              "rt_tgsigqueueinfo",
+                                              "sched_getaffinity",
+                                              "sched_getattr",
+                                              "sched_getparam",
+                                              "sched_get_priority_max",
+                                              "sched_get_priority_min",
+                                              "sched_getscheduler",
+                                              "sched_rr_get_interval",
+                                              "sched_setaffinity",
+                                              "sched_setattr",
+                                              "sched_setparam",
+                                              "sched_setscheduler",
+                                              "sched_yield",
+                                              "seccomp",
+                                              "select",
+                                              "semctl",
+                                              "semget",
+                                              "semop",
+                                              "semtimedop",
+                                              "send",
+                                              "sendfile",
+                                              "sendmmsg",
+                                              "sendmsg",
+                                              "sendto",
+                                              "setfsgid",
+                                              "setfsuid",
+                                              "setgid",
+                                              "setgroups",
+                                              "setitimer",
+                                              "setpgid",
+                                              "setpriority",
+                                              "setregid",
+                                              "setresgid",
+                                              "setresuid",
+                                              "setreuid",
+                                              "setrlimit",
+                                              "set_robust_list",
+                                              "setsid",
+                                              "setsockopt",
+                                              "set_thread_area",
+                                              "set_tid_address",
+                                              "setuid",
+                                              "setxattr",
+                                              "shmat",
+                                              "shmctl",
+                                              "shmdt",
+                                              "shmget",
+                                              "shutdown",
+                                              "sigaltstack",
+                                              "signalfd",
+                                              "signalfd4",
+                                              "sigreturn",
+                                              "socket",
+                                              "socketcall",
+                                              "socketpair",
+                                              "splice",
+                                              "stat",
+                                              "statfs",
+                                              "statx",
+                                              "symlink",
+                                              "symlinkat",
+                                              "sync",
+                                              "sync_file_range",
+                                              "syncfs",
+                                              "sysinfo",
+                                              "tee",
+                                              "tgkill",
+                                              "time",
+                                              "timer_create",
+                                              "timer_delete",
+                                              "timer_getoverrun",
+                                              "timer_gettime",
+                                              "timer_settime",
+                                              "timerfd_create",
+                                              "timerfd_gettime",
+                                              "timerfd_settime",
+                                              "times",
+                                              "tkill",
+                                              "truncate",
+                                              "umask",
+                                              "uname",
+                                              "unlink",
+                                              "unlinkat",
+                                              "utime",
+                                              "utimensat",
+                                              "utimes",
+                                              "vfork",
+                                              "vmsplice",
+                                              "wait4",
+                                              "waitid",
+                                              "waitpid",
+                                              "write",
+                                              "writev"};
 
     json config = {
         {"ociVersion", "1.1.0"},
@@ -181,18 +429,18 @@ std::string make_config(int requested)
           {"args", {"/usr/bin/python3", "-m", "trainer", "--config", "/etc/trainer/job.yaml"}},
           {"env",
            {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=trainer",
-            "LANG=C.UTF-8", "NCCL_IB_HCA=" + device_list(requested), "KUBERNETES_PORT=tcp://10.96.0.1:443",
-            "KUBERNETES_SERVICE_HOST=10.96.0.1", "KUBERNETES_SERVICE_PORT=443",
-            "KUBERNETES_SERVICE_PORT_HTTPS=443", "KUBERNETES_PORT_443_TCP=tcp://10.96.0.1:443",
-            "KUBERNETES_PORT_443_TCP_PROTO=tcp", "KUBERNETES_PORT_443_TCP_ADDR=10.96.0.1",
-            "NCCL_SOCKET_IFNAME=net1", "NCCL_IB_GID_INDEX=3", "NCCL_DEBUG=WARN",
-            "TRAINER_JOB_ID=run-2024-06-17-0042", "TRAINER_CHECKPOINT_DIR=/data/checkpoints",
-            "PYTHONUNBUFFERED=1", "OMP_NUM_THREADS=8"}},
+            "LANG=C.UTF-8", "NCCL_IB_HCA=" + device_list(requested),
+            "KUBERNETES_PORT=tcp://10.96.0.1:443", "KUBERNETES_SERVICE_HOST=10.96.0.1",
+            "KUBERNETES_SERVICE_PORT=443", "KUBERNETES_SERVICE_PORT_HTTPS=443",
+            "KUBERNETES_PORT_443_TCP=tcp://10.96.0.1:443", "KUBERNETES_PORT_443_TCP_PROTO=tcp",
+            "KUBERNETES_PORT_443_TCP_ADDR=10.96.0.1", "NCCL_SOCKET_IFNAME=net1",
+            "NCCL_IB_GID_INDEX=3", "NCCL_DEBUG=WARN", "TRAINER_JOB_ID=run-2024-06-17-0042",
+            "TRAINER_CHECKPOINT_DIR=/data/checkpoints", "PYTHONUNBUFFERED=1", "OMP_NUM_THREADS=8"}},
           {"cwd", "/srv/train"},
-          {"capabilities",
-           {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
-          {"rlimits", {{{"type", "RLIMIT_NOFILE"}, {"hard", 1048576}, {"soft", 1048576}},
-                       {{"type", "RLIMIT_MEMLOCK"}, {"hard", -1}, {"soft", -1}}}},
+          {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
+          {"rlimits",
+           {{{"type", "RLIMIT_NOFILE"}, {"hard", 1048576}, {"soft", 1048576}},
+            {{"type", "RLIMIT_MEMLOCK"}, {"hard", -1}, {"soft", -1}}}},
           {"noNewPrivileges", true},
           {"apparmorProfile", "cri-containerd.apparmor.d"},
           {"oomScoreAdj", 936}}},
@@ -208,8 +456,7 @@ std::string make_config(int requested)
             {"memory", {{"limit", 68719476736}, {"swap", 68719476736}}},
             {"cpu", {{"shares", 8192}, {"quota", 800000}, {"period", 100000}}},
             {"pids", {{"limit", 4096}}}}},
-          {"cgroupsPath",
-           "kubepods-burstable-pod0b1c2d3e.slice:cri-containerd:" + container_id},
+          {"cgroupsPath", "kubepods-burstable-pod0b1c2d3e.slice:cri-containerd:" + container_id},
           {"namespaces",
            {{{"type", "pid"}},
             {{"type", "ipc"}, {"path", "/proc/48150/ns/ipc"}},
@@ -232,102 +479,69 @@ std::string make_config(int requested)
              {{{"names", allowed}, {"action", "SCMP_ACT_ALLOW"}},
               {{"names", {"personality"}},
                {"action", "SCMP_ACT_ALLOW"},
-               {"args", {{{"index", 0}, {"value", 0}, {"op", "SCMP_CMP_EQ"}},
-                         {{"index", 0}, {"value", 8}, {"op", "SCMP_CMP_EQ"}}}}},
+               {"args",
+                {{{"index", 0}, {"value", 0}, {"op", "SCMP_CMP_EQ"}},
+                 {{"index", 0}, {"value", 8}, {"op", "SCMP_CMP_EQ"}}}}},
               {{"names", {"clone"}},
                {"action", "SCMP_ACT_ALLOW"},
                {"args", {{{"index", 0}, {"value", 2114060288}, {"op", "SCMP_CMP_MASKED_EQ"}}}}},
               {{"names", {"clone3"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", 38}},
-              {{"names", {"bpf", "perf_event_open", "syslog", "kexec_load", "open_by_handle_at",
-                          "quotactl", "mount", "umount2", "pivot_root", "setns", "unshare"}},
+              {{"names",
+                {"bpf", "perf_event_open", "syslog", "kexec_load", "open_by_handle_at", "quotactl",
+                 "mount", "umount2", "pivot_root", "setns", "unshare"}},
                {"action", "SCMP_ACT_ERRNO"},
                {"errnoRet", 1}},
               {{"names", {"arch_prctl", "modify_ldt"}}, {"action", "SCMP_ACT_ALLOW"}}}}}}}}};
     return config.dump();
 }
 
-// A reply datagram as the kernel writes it: messages one after another.
-class Datagram {
-public:
-    nlmsghdr* begin(std::uint16_t type, std::uint16_t flags)
-    {
-        const std::size_t at = bytes_.size();
-        bytes_.resize(at + 4096);
-        nlmsghdr* nlh = mnl_nlmsg_put_header(bytes_.data() + at);
-        nlh->nlmsg_type = type;
-        nlh->nlmsg_flags = flags;
-        nlh->nlmsg_seq = seq;
-        nlh->nlmsg_pid = portid;
-        current_ = at;
-        return nlh;
-    }
-    nlmsghdr* current() { return reinterpret_cast<nlmsghdr*>(bytes_.data() + current_); }
-    void end() { bytes_.resize(current_ + MNL_ALIGN(current()->nlmsg_len)); }
-    std::span<const std::byte> bytes() const
-    {
-        return {reinterpret_cast<const std::byte*>(bytes_.data()), bytes_.size()};
-    }
-
-private:
-    // 4-byte aligned, as the hook's receive buffer is
-    std::vector<char> bytes_;
-    std::size_t current_ = 0;
+// Reply datagrams as the kernel writes them: messages one after another.
+struct Datagram : rnh::test::Datagram {
+    Datagram() : rnh::test::Datagram(portid, seq) {}
 };
 
-std::uint16_t nldev(unsigned command)
-{
-    return static_cast<std::uint16_t>(RDMA_NL_GET_TYPE(unsigned{RDMA_NL_NLDEV}, command));
-}
+using rnh::test::nldev;
 
 void put_device(Datagram& d, std::uint32_t index, const std::string& name)
 {
-    nlmsghdr* nlh = d.begin(nldev(RDMA_NLDEV_CMD_GET), NLM_F_MULTI);
-    mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_DEV_INDEX, index);
-    mnl_attr_put_strz(nlh, RDMA_NLDEV_ATTR_DEV_NAME, name.c_str());
-    mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_PORT_INDEX, 1);
-    mnl_attr_put_u64(nlh, RDMA_NLDEV_ATTR_CAP_FLAGS, 0x1c0a1cce);
-    mnl_attr_put_strz(nlh, RDMA_NLDEV_ATTR_FW_VERSION, "22.39.1002");
-    mnl_attr_put_u64(nlh, RDMA_NLDEV_ATTR_NODE_GUID, 0xb8cef603001a2b00ULL + index);
-    mnl_attr_put_u64(nlh, RDMA_NLDEV_ATTR_SYS_IMAGE_GUID, 0xb8cef603001a2b00ULL);
-    mnl_attr_put_u8(nlh, RDMA_NLDEV_ATTR_DEV_NODE_TYPE, 1);
-    mnl_attr_put_strz(nlh, RDMA_NLDEV_ATTR_DEV_PROTOCOL, "roce");
-    mnl_attr_put_u8(nlh, RDMA_NLDEV_ATTR_DEV_DIM, 0);
-    d.end();
+    d.begin(nldev(RDMA_NLDEV_CMD_GET), NLM_F_MULTI)
+        .attr_u32(RDMA_NLDEV_ATTR_DEV_INDEX, index)
+        .attr_str(RDMA_NLDEV_ATTR_DEV_NAME, name)
+        .attr_u32(RDMA_NLDEV_ATTR_PORT_INDEX, 1)
+        .attr_u64(RDMA_NLDEV_ATTR_CAP_FLAGS, 0x1c0a1cce)
+        .attr_str(RDMA_NLDEV_ATTR_FW_VERSION, "22.39.1002")
+        .attr_u64(RDMA_NLDEV_ATTR_NODE_GUID, 0xb8cef603001a2b00ULL + index)
+        .attr_u64(RDMA_NLDEV_ATTR_SYS_IMAGE_GUID, 0xb8cef603001a2b00ULL)
+        .attr_u8(RDMA_NLDEV_ATTR_DEV_NODE_TYPE, 1)
+        .attr_str(RDMA_NLDEV_ATTR_DEV_PROTOCOL, "roce")
+        .attr_u8(RDMA_NLDEV_ATTR_DEV_DIM, 0)
+        .end();
 }
 
-void put_port(Datagram& d, std::uint32_t index, const std::string& name,
-              const std::string& netdev)
+void put_port(Datagram& d, std::uint32_t index, const std::string& name, const std::string& netdev)
 {
-    nlmsghdr* nlh = d.begin(nldev(RDMA_NLDEV_CMD_PORT_GET), NLM_F_MULTI);
-    mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_DEV_INDEX, index);
-    mnl_attr_put_strz(nlh, RDMA_NLDEV_ATTR_DEV_NAME, name.c_str());
-    mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_PORT_INDEX, 1);
-    mnl_attr_put_u64(nlh, RDMA_NLDEV_ATTR_CAP_FLAGS, 0x4010000);
-    mnl_attr_put_u8(nlh, RDMA_NLDEV_ATTR_PORT_STATE, 4);
-    mnl_attr_put_u8(nlh, RDMA_NLDEV_ATTR_PORT_PHYS_STATE, 5);
-    mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_NDEV_INDEX, 100 + index);
-    mnl_attr_put_strz(nlh, RDMA_NLDEV_ATTR_NDEV_NAME, netdev.c_str());
-    d.end();
+    d.begin(nldev(RDMA_NLDEV_CMD_PORT_GET), NLM_F_MULTI)
+        .attr_u32(RDMA_NLDEV_ATTR_DEV_INDEX, index)
+        .attr_str(RDMA_NLDEV_ATTR_DEV_NAME, name)
+        .attr_u32(RDMA_NLDEV_ATTR_PORT_INDEX, 1)
+        .attr_u64(RDMA_NLDEV_ATTR_CAP_FLAGS, 0x4010000)
+        .attr_u8(RDMA_NLDEV_ATTR_PORT_STATE, 4)
+        .attr_u8(RDMA_NLDEV_ATTR_PORT_PHYS_STATE, 5)
+        .attr_u32(RDMA_NLDEV_ATTR_NDEV_INDEX, 100 + index)
+        .attr_str(RDMA_NLDEV_ATTR_NDEV_NAME, netdev)
+        .end();
 }
 
 void put_done(Datagram& d)
 {
-    nlmsghdr* nlh = d.begin(NLMSG_DONE, NLM_F_MULTI);
-    const int zero = 0;
-    std::memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof zero), &zero, sizeof zero);
-    d.end();
+    d.begin(NLMSG_DONE, NLM_F_MULTI).i32(0).end();
 }
 
 // The ACK of a request, as capped by NETLINK_CAP_ACK: error 0 and the header.
 void put_ack(Datagram& d)
 {
-    nlmsghdr* nlh = d.begin(NLMSG_ERROR, NLM_F_CAPPED);
-    auto* err = static_cast<nlmsgerr*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nlmsgerr)));
-    err->error = 0;
-    err->msg.nlmsg_type = nldev(RDMA_NLDEV_CMD_SET);
-    err->msg.nlmsg_seq = seq;
-    err->msg.nlmsg_pid = portid;
-    d.end();
+    d.begin(NLMSG_ERROR, NLM_F_CAPPED).i32(0);
+    d.u32(0).u16(nldev(RDMA_NLDEV_CMD_SET)).u16(0).u32(seq).u32(portid).end();
 }
 
 Datagram device_dump()

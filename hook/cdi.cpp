@@ -3,8 +3,8 @@
 #include "base/error.hpp"
 #include "base/file.hpp"
 #include "hook/commands.hpp"
-#include "hook/rdma_in.hpp"
-#include "hook/sysfs.hpp"
+#include "hook/kernel/sysfs.hpp"
+#include "oci/hook_entry.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -17,11 +17,11 @@ namespace rnh {
 namespace {
 
 nlohmann::json hook_entry(const char* stage, const std::string& path,
-                          std::vector<std::string> extra_args)
+                          const std::vector<std::string>& options)
 {
-    std::vector<std::string> args = {"rdma-netns-hook", stage};
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
-    return {{"hookName", stage}, {"path", path}, {"args", args}};
+    nlohmann::json entry = oci::hook_entry(path, stage, options);
+    entry["hookName"] = stage;
+    return entry;
 }
 
 std::string own_path()
@@ -62,7 +62,7 @@ std::string cdi_spec(const std::vector<CdiDevice>& devices, const std::string& h
 
 void run_cdi_generate(const Config& config, const std::optional<std::string>& output)
 {
-    auto host = open_rdma(config);
+    auto host = rdma_session(config).open();
     auto verbs = read_verbs_nodes(config.sysfs_root);
     std::vector<CdiDevice> devices;
     for (const auto& d : nl::dump_devices(host)) {

@@ -92,7 +92,21 @@ void parse_verbs_node(const std::string& value, Invocation& inv)
         fail("--verbs-node \"" + value + "\" is not of the form NAME=uverbsN",
              "for example --verbs-node mlx5_1=uverbs1");
     auto names = oci::parse_device_list(m[1].str(), "--verbs-node");
-    inv.verbs[names.front()] = m[2].str();
+    inv.verbs_nodes[names.front()] = m[2].str();
+}
+
+// An option of a hook stage that this version does not know: its value goes
+// with it, "--name=value" or "--name value" (hook stages take no operands).
+bool ignore_unknown_option(Arguments& args, Invocation& inv)
+{
+    const bool hook_stage = inv.command == Command::prestart || inv.command == Command::poststop;
+    if (!hook_stage || !args.peek().starts_with("-"))
+        return false;
+    auto option = args.take();
+    if (option.find('=') == std::string::npos && !args.done() && !args.peek().starts_with("-"))
+        option += " " + args.take();
+    inv.ignored.push_back(std::move(option));
+    return true;
 }
 
 void parse_command_options(Arguments& args, Invocation& inv)
@@ -116,7 +130,7 @@ void parse_command_options(Arguments& args, Invocation& inv)
                     inv.devices.push_back(std::move(name));
             } else if (auto node = args.value_of("--verbs-node")) {
                 parse_verbs_node(*node, inv);
-            } else {
+            } else if (!ignore_unknown_option(args, inv)) {
                 unexpected(args.peek());
             }
         } else if (inv.command == Command::cdi_generate) {
@@ -124,7 +138,7 @@ void parse_command_options(Arguments& args, Invocation& inv)
                 inv.output = output;
             else
                 unexpected(args.peek());
-        } else {
+        } else if (!ignore_unknown_option(args, inv)) {
             unexpected(args.peek());
         }
     }

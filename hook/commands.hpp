@@ -1,26 +1,28 @@
 // One function per command of rdma-netns-hook; main() picks one.
 #pragma once
 
-#include "hook/config.hpp"
+#include "hook/audit/run.hpp"
+#include "hook/cli.hpp"
+#include "hook/config/config.hpp"
+#include "hook/kernel/rdma_session.hpp"
 #include "oci/state.hpp"
 
-#include <map>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace rnh {
 
-// What a hook entry's own arguments add to a container's request: CDI specs
-// name the device there, since the engine passes no annotation for it.
-struct HookArguments {
-    std::vector<std::string> devices;
-    std::map<std::string, std::string> verbs_nodes; // device -> uverbsN it must have
-};
+// What the kernel code needs of the settings.
+inline RdmaSession rdma_session(const Config& config)
+{
+    return {config.netlink_timeout, config.move_threads};
+}
 
 // prestart and createRuntime: move what the container asks for into its
-// network namespace, or move nothing and throw.
-void run_prestart(const Config& config, oci::State state, const HookArguments& extra);
+// network namespace, or move nothing and throw. The hook entry's own
+// arguments (--device, --verbs-node) add to the container's annotations: CDI
+// specs name the device there, since the engine passes no annotation for it.
+void run_prestart(const Config& config, oci::State state, const Invocation& args);
 // poststop: return the container's devices to the host.
 void run_poststop(const Config& config, const oci::State& state);
 // recover: return the devices of containers that are gone, and of prestarts
@@ -33,11 +35,5 @@ void run_status(const Config& config, bool json);
 void run_cdi_generate(const Config& config, const std::optional<std::string>& output);
 // setup --exclusive: switch the RDMA subsystem to exclusive netns mode.
 void run_setup_exclusive(const Config& config);
-// audit TARGET: which RDMA devices the target (a pid, a container id of the
-// journal, or a network namespace path) sees or opens on each access path,
-// against what the journal says it was given. Prints a table (or JSON) and
-// returns true when the two match; otherwise prints one line per breach on
-// stderr and returns false.
-bool run_audit(const Config& config, const std::string& target, bool json);
 
 } // namespace rnh

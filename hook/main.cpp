@@ -17,6 +17,9 @@ int main(int argc, char** argv)
 {
     try {
         auto inv = rnh::parse_command_line({argv + 1, argv + argc});
+        for (const auto& option : inv.ignored)
+            rnh::log_warning("ignoring the unknown option \"" + option +
+                             "\" (written for a newer rdma-netns-hook?)");
         switch (inv.command) {
         case rnh::Command::help:
             std::fputs(rnh::usage_text, stdout);
@@ -26,7 +29,7 @@ int main(int argc, char** argv)
             return 0;
         case rnh::Command::prestart:
             rnh::run_prestart(rnh::load_config(inv.config_path), rnh::oci::read_state(STDIN_FILENO),
-                              {inv.devices, inv.verbs});
+                              inv);
             return 0;
         case rnh::Command::poststop:
             rnh::run_poststop(rnh::load_config(inv.config_path),

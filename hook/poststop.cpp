@@ -1,9 +1,10 @@
 #include "hook/commands.hpp"
-#include "hook/confine.hpp"
-#include "hook/devices.hpp"
-#include "hook/fault.hpp"
-#include "hook/journal.hpp"
+#include "hook/kernel/confine.hpp"
+#include "hook/kernel/fault_points.hpp"
+#include "hook/plan/device_list.hpp"
 #include "hook/release.hpp"
+#include "hook/state/journal.hpp"
+#include "hook/state/locks.hpp"
 
 namespace rnh {
 

@@ -1,8 +1,10 @@
 #include "base/error.hpp"
 #include "hook/commands.hpp"
-#include "hook/devices.hpp"
-#include "hook/journal.hpp"
+#include "hook/kernel/netns.hpp"
+#include "hook/plan/device_list.hpp"
 #include "hook/release.hpp"
+#include "hook/state/journal.hpp"
+#include "hook/state/locks.hpp"
 
 #include <cstdio>
 

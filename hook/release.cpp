@@ -1,11 +1,11 @@
 #include "hook/release.hpp"
 
 #include "base/error.hpp"
-#include "hook/devices.hpp"
+#include "hook/commands.hpp"
+#include "hook/kernel/moves.hpp"
+#include "hook/kernel/sysfs.hpp"
 #include "hook/log.hpp"
-#include "hook/moves.hpp"
-#include "hook/rdma_in.hpp"
-#include "hook/sysfs.hpp"
+#include "hook/plan/device_list.hpp"
 
 #include <algorithm>
 
@@ -37,7 +37,8 @@ void release(const Config& config, const Journal& journal, const Assignment& ass
         journal.remove(assignment.container_id);
         return;
     }
-    auto host = open_rdma(config);
+    const auto session = rdma_session(config);
+    auto host = session.open();
     auto host_ns = own_netns();
     // The namespace may still be alive (pinned by a pod or a bind mount): then
     // the devices must be sent home from inside it. If it is gone, the kernel
@@ -45,7 +46,7 @@ void release(const Config& config, const Journal& journal, const Assignment& ass
     // (rdma_dev_exit_net), so waiting is all there is to do.
     std::vector<std::string> errors;
     if (auto ns = find_netns(assignment.netns, assignment.netns_path))
-        errors = move_home(devices, *ns, host_ns, config);
+        errors = return_failures(move_home(devices, *ns, host_ns, session));
     auto missing = wait_home(names_of(devices), host, config.return_timeout);
     // A device deleted while assigned (`rdma link delete`, a driver unbound)
     // will never come back; the verbs class is not namespaced, so a device

@@ -1,8 +1,8 @@
 // Returning a container's devices to the host: shared by poststop and recovery.
 #pragma once
 
-#include "hook/config.hpp"
-#include "hook/journal.hpp"
+#include "hook/config/config.hpp"
+#include "hook/state/journal.hpp"
 
 namespace rnh {
 

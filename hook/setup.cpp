@@ -1,5 +1,4 @@
 #include "hook/commands.hpp"
-#include "hook/rdma_in.hpp"
 
 #include <cstdio>
 
@@ -7,7 +6,7 @@ namespace rnh {
 
 void run_setup_exclusive(const Config& config)
 {
-    auto host = open_rdma(config);
+    auto host = rdma_session(config).open();
     if (nl::get_netns_mode(host) == nl::NetnsMode::shared)
         nl::set_netns_mode(host, nl::NetnsMode::exclusive);
     std::puts("RDMA netns mode: exclusive");

@@ -1,7 +1,7 @@
+#include "base/utc.hpp"
 #include "hook/commands.hpp"
-#include "hook/devices.hpp"
-#include "hook/journal.hpp"
-#include "hook/rdma_in.hpp"
+#include "hook/plan/device_list.hpp"
+#include "hook/state/journal.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -11,15 +11,6 @@
 
 namespace rnh {
 namespace {
-
-std::string utc(std::time_t t)
-{
-    char text[32];
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
-}
 
 void print_table(nl::NetnsMode mode, const std::vector<nl::Device>& devices,
                  const std::vector<Assignment>& assignments)
@@ -37,8 +28,8 @@ void print_table(nl::NetnsMode mode, const std::vector<nl::Device>& devices,
         auto names = listing(names_of(a.devices));
         auto ns = std::to_string(a.netns.dev) + ":" + std::to_string(a.netns.ino);
         std::printf("  %-24s %-7s %-22s %-20s %s\n", a.container_id.c_str(),
-                    std::string(phase_name(a.phase)).c_str(), ns.c_str(), utc(a.since).c_str(),
-                    names.c_str());
+                    std::string(phase_name(a.phase)).c_str(), ns.c_str(),
+                    utc_timestamp(a.since).c_str(), names.c_str());
     }
 }
 
@@ -60,7 +51,7 @@ void print_json(nl::NetnsMode mode, const std::vector<nl::Device>& devices,
 
 void run_status(const Config& config, bool json)
 {
-    auto host = open_rdma(config);
+    auto host = rdma_session(config).open();
     auto mode = nl::get_netns_mode(host);
     auto devices = nl::dump_devices(host);
     auto assignments = Journal(config.state_dir).all();

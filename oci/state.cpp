@@ -40,7 +40,7 @@ State parse_state(std::string_view json)
     state.status = string_member(doc, "status", what);
     state.bundle = string_member(doc, "bundle", what);
     if (member(doc, "ociVersion", what) != nullptr)
-        state.oci_version = string_member(doc, "ociVersion", what);
+        string_member(doc, "ociVersion", what); // checked, not used
     state.pid = parse_pid(doc);
     if (const auto* annotations = member(doc, "annotations", what))
         state.annotations = parse_annotations(*annotations, what);

@@ -13,7 +13,6 @@ namespace rnh::oci {
 using Annotations = std::map<std::string, std::string>;
 
 struct State {
-    std::string oci_version;
     std::string id;
     std::string status;
     std::optional<pid_t> pid; // absent in runc's poststop, 0 in crun's: both mean none

@@ -69,6 +69,19 @@ bool takes_value(const std::array<const char*, N>& names, std::string_view name)
     return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+// The option's value: after '=', or the next argument (args[i + 1], which i
+// then moves past) for an option that takes one.
+template <std::size_t N>
+std::optional<std::string> value_of(const Option& option, const std::array<const char*, N>& names,
+                                    const std::vector<std::string>& args, std::size_t& i)
+{
+    if (option.value)
+        return std::string(*option.value);
+    if (takes_value(names, option.name) && i + 1 < args.size())
+        return args[++i];
+    return std::nullopt;
+}
+
 } // namespace
 
 RuncArgs parse_runc_args(const std::vector<std::string>& args)
@@ -84,12 +97,8 @@ RuncArgs parse_runc_args(const std::vector<std::string>& args)
             out.command = args[i++];
             break;
         }
-        std::optional<std::string> value;
-        if (option->value)
-            value = std::string(*option->value);
-        else if (takes_value(global_with_value, option->name) && i + 1 < args.size())
-            value = args[++i];
-        else if (takes_value(global_with_value, option->name))
+        auto value = value_of(*option, global_with_value, args, i);
+        if (!value && takes_value(global_with_value, option->name))
             return out; // a dangling option and no command: runc will say so
         if (option->name == "log")
             out.log = value;
@@ -110,11 +119,7 @@ RuncArgs parse_runc_args(const std::vector<std::string>& args)
         auto option = as_option(args[i]);
         if (!option)
             continue;
-        std::optional<std::string> value;
-        if (option->value)
-            value = std::string(*option->value);
-        else if (takes_value(command_with_value, option->name) && i + 1 < args.size())
-            value = args[++i];
+        auto value = value_of(*option, command_with_value, args, i);
         if (option->name != "bundle" && option->name != "b")
             continue;
         if (!value) {

@@ -4,8 +4,9 @@
 // arguments. A refusal is one line on stderr, in runc's log file and in the
 // system log, and exit status 1.
 #include "base/error.hpp"
-#include "base/file.hpp"
+#include "base/fd.hpp"
 #include "base/version.hpp"
+#include "hook/config/config.hpp"
 #include "runtime/args.hpp"
 #include "runtime/bundle.hpp"
 #include "runtime/report.hpp"
@@ -22,7 +23,6 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -31,18 +31,6 @@
 #endif
 
 namespace {
-
-constexpr const char* config_path = "/etc/rdma-netns-hook/config.json";
-
-rnh::runtime::FileSettings load_settings_file()
-{
-    std::error_code ec;
-    if (!std::filesystem::exists(std::filesystem::symlink_status(config_path, ec)))
-        return {};
-    auto fd = rnh::open_regular_nofollow("/etc/rdma-netns-hook", "config.json");
-    return rnh::runtime::parse_settings_file(rnh::read_limited(fd.get(), 1 << 20, config_path),
-                                             config_path);
-}
 
 rnh::runtime::FileId self_id()
 {
@@ -84,7 +72,7 @@ int main(int argc, char** argv)
             std::fputs(rnh::version_text("rdma-netns-runtime").c_str(), stdout);
         std::fflush(stdout); // before the runtime's own text
         auto settings =
-            rnh::runtime::resolve_settings(::getenv, load_settings_file(), RNH_HOOK_PATH);
+            rnh::runtime::resolve_settings(::getenv, rnh::load_config(std::nullopt), RNH_HOOK_PATH);
         const char* path = ::getenv("PATH");
         runtime = rnh::runtime::find_runtime(
             settings.runtime, path != nullptr ? path : rnh::runtime::default_path, self_id());

@@ -1,30 +1,12 @@
 #include "runtime/settings.hpp"
 
 #include "base/error.hpp"
-#include "base/json.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace rnh::runtime {
 namespace {
-
-// A runtime is a bare name (looked up on PATH) or an absolute path.
-std::string check_runtime(const std::string& runtime, const std::string& source)
-{
-    if (runtime.empty() || (runtime.find('/') != std::string::npos && runtime.front() != '/'))
-        fail(source + ": the runtime \"" + runtime + "\" is neither a name nor an absolute path",
-             "name the real OCI runtime, such as runc or /usr/sbin/runc");
-    return runtime;
-}
-
-std::string check_hook(const std::string& hook, const std::string& source)
-{
-    if (hook.empty() || hook.front() != '/')
-        fail(source + ": the hook's path \"" + hook + "\" is not absolute",
-             "name the installed rdma-netns-hook, such as /usr/bin/rdma-netns-hook");
-    return hook;
-}
 
 std::optional<FileId> file_id(const std::string& path)
 {
@@ -45,23 +27,8 @@ std::optional<FileId> executable(const std::string& path)
 
 } // namespace
 
-FileSettings parse_settings_file(std::string_view json, const std::string& what)
-{
-    auto doc = parse_json(json, what);
-    if (!doc.is_object())
-        fail(what + " must be a JSON object");
-    FileSettings settings;
-    if (member(doc, "runtime", what) != nullptr)
-        settings.runtime =
-            check_runtime(string_member(doc, "runtime", what), what + ": \"runtime\"");
-    if (member(doc, "hook_path", what) != nullptr)
-        settings.hook_path =
-            check_hook(string_member(doc, "hook_path", what), what + ": \"hook_path\"");
-    return settings;
-}
-
-Settings resolve_settings(const std::function<const char*(const char*)>& getenv,
-                          const FileSettings& file, const std::string& default_hook)
+Settings resolve_settings(const std::function<const char*(const char*)>& getenv, const Config& file,
+                          const std::string& default_hook)
 {
     Settings settings{default_runtime, default_hook};
     if (file.runtime)
@@ -71,7 +38,7 @@ Settings resolve_settings(const std::function<const char*(const char*)>& getenv,
     if (const char* v = getenv(env_runtime); v != nullptr && *v != '\0')
         settings.runtime = check_runtime(v, std::string("environment variable ") + env_runtime);
     if (const char* v = getenv(env_hook); v != nullptr && *v != '\0')
-        settings.hook_path = check_hook(v, std::string("environment variable ") + env_hook);
+        settings.hook_path = check_hook_path(v, std::string("environment variable ") + env_hook);
     return settings;
 }
 

@@ -1,6 +1,9 @@
 // Which runtime the wrapper hands over to and which hook it adds: environment
-// variables, then the project's config file, then the built-in defaults.
+// variables, then the project's config file (its keys "runtime" and
+// "hook_path", read by hook/config), then the built-in defaults.
 #pragma once
+
+#include "hook/config/config.hpp"
 
 #include <sys/types.h>
 
@@ -22,18 +25,10 @@ struct Settings {
     std::string hook_path; // absolute
 };
 
-// The wrapper's keys of /etc/rdma-netns-hook/config.json, "runtime" and
-// "hook_path", when present; the hook's own keys are left to the hook.
-struct FileSettings {
-    std::optional<std::string> runtime;
-    std::optional<std::string> hook_path;
-};
-FileSettings parse_settings_file(std::string_view json, const std::string& what);
-
 // getenv: the environment (a function, for tests). file: the config file's
 // settings. default_hook: the hook's installed path, fixed at build time.
-Settings resolve_settings(const std::function<const char*(const char*)>& getenv,
-                          const FileSettings& file, const std::string& default_hook);
+Settings resolve_settings(const std::function<const char*(const char*)>& getenv, const Config& file,
+                          const std::string& default_hook);
 
 // A file identity, to recognise this very program under another name.
 struct FileId {

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "base/json.hpp"
+#include "oci/hook_entry.hpp"
 #include "oci/request.hpp"
 
 #include <nlohmann/json.hpp>
@@ -116,14 +117,6 @@ bool has_hook(Json& hooks, const char* stage, const std::string& hook_path, cons
     return false;
 }
 
-Json hook_entry(const std::string& hook_path, const char* stage)
-{
-    Json entry = Json::object();
-    entry["path"] = hook_path;
-    entry["args"] = Json::array({"rdma-netns-hook", stage});
-    return entry;
-}
-
 } // namespace
 
 std::optional<std::string> add_hooks_to_spec(std::string_view text, const std::string& what,
@@ -167,11 +160,11 @@ std::optional<std::string> add_hooks_to_spec(std::string_view text, const std::s
     Json& hooks = *object_member(spec, "hooks", what, true);
     if (!has_hook(hooks, "prestart", hook_path, what) &&
         !has_hook(hooks, "createRuntime", hook_path, what)) {
-        array_member(hooks, "prestart", what).push_back(hook_entry(hook_path, "prestart"));
+        array_member(hooks, "prestart", what).push_back(oci::hook_entry(hook_path, "prestart"));
         changed = true;
     }
     if (!has_hook(hooks, "poststop", hook_path, what)) {
-        array_member(hooks, "poststop", what).push_back(hook_entry(hook_path, "poststop"));
+        array_member(hooks, "poststop", what).push_back(oci::hook_entry(hook_path, "poststop"));
         changed = true;
     }
     if (!changed)

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string_view>
 
 namespace rnh::fuzz {
@@ -27,6 +28,16 @@ inline void require(bool ok, const char* property)
     if (!ok) {
         std::fprintf(stderr, "fuzz: property violated: %s\n", property);
         std::abort();
+    }
+}
+
+// What the parser call `f` returns, or nothing when it refuses the input.
+template <typename F> auto accepted(F&& f) -> std::optional<decltype(f())>
+{
+    try {
+        return f();
+    } catch (const Error&) {
+        return std::nullopt;
     }
 }
 

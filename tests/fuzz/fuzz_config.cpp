@@ -2,8 +2,8 @@
 // to a fixed request and set of devices, as prestart applies it.
 #include "fuzz.hpp"
 
-#include "hook/config.hpp"
-#include "hook/policy.hpp"
+#include "hook/config/config.hpp"
+#include "hook/plan/policy.hpp"
 
 #include <map>
 #include <optional>
@@ -14,12 +14,10 @@ using namespace rnh;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    std::optional<Config> config;
-    try {
-        config = parse_config(fuzz::as_text(data, size), "config");
-    } catch (const Error&) {
+    const auto config =
+        fuzz::accepted([&] { return parse_config(fuzz::as_text(data, size), "config"); });
+    if (!config)
         return 0;
-    }
     fuzz::require(config->state_dir.starts_with('/') && config->sysfs_root.starts_with('/'),
                   "configured paths are absolute");
     using std::chrono::milliseconds;

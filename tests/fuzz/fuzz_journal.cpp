@@ -2,7 +2,7 @@
 // round trip through to_json, since the hook rewrites the journal it read.
 #include "fuzz.hpp"
 
-#include "hook/journal.hpp"
+#include "hook/state/journal.hpp"
 
 #include <optional>
 #include <string>
@@ -22,12 +22,10 @@ bool same(const Assignment& x, const Assignment& y)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    std::optional<Assignment> a;
-    try {
-        a = assignment_from_json(fuzz::as_text(data, size), "journal");
-    } catch (const Error&) {
+    const auto a =
+        fuzz::accepted([&] { return assignment_from_json(fuzz::as_text(data, size), "journal"); });
+    if (!a)
         return 0;
-    }
     const std::string json = to_json(*a);
     std::optional<Assignment> again;
     fuzz::must_accept([&] { again = assignment_from_json(json, "rewritten journal"); },

@@ -1,8 +1,8 @@
 #include "base/error.hpp"
-#include "hook/audit.hpp"
+#include "hook/audit/report.hpp"
 #include "hook/cli.hpp"
 
-#include "error_of.hpp"
+#include "tests/support/error_of.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,8 +1,8 @@
 #include "base/error.hpp"
 #include "hook/cli.hpp"
-#include "hook/config.hpp"
+#include "hook/config/config.hpp"
 
-#include "error_of.hpp"
+#include "tests/support/error_of.hpp"
 
 #include <gtest/gtest.h>
 
@@ -34,7 +34,7 @@ TEST(CommandLine, MistakesAreNamed)
         "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
     EXPECT_EQ(
         error_of([] {
-            parse_command_line({"prestart", "--json"});
+            parse_command_line({"recover", "--json"});
         }),
         "unexpected argument \"--json\"; the commands are prestart, createRuntime, "
         "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
@@ -50,7 +50,7 @@ TEST(CommandLine, HookArgumentsOfCdiEntries)
                                    "--verbs-node", "mlx5_1=uverbs3"});
     EXPECT_EQ(inv.command, Command::prestart);
     EXPECT_EQ(inv.devices, (std::vector<std::string>{"mlx5_1", "mlx5_2", "mlx5_1"}));
-    EXPECT_EQ(inv.verbs.at("mlx5_1"), "uverbs3");
+    EXPECT_EQ(inv.verbs_nodes.at("mlx5_1"), "uverbs3");
     EXPECT_EQ(error_of([] {
                   parse_command_line({"prestart", "--device", "a/b"});
               }),
@@ -61,11 +61,33 @@ TEST(CommandLine, HookArgumentsOfCdiEntries)
               }),
               "--verbs-node \"mlx5_1=umad0\" is not of the form NAME=uverbsN; for example "
               "--verbs-node mlx5_1=uverbs1");
+}
+
+// A CDI spec written by a newer version may give its hook entries options this
+// one does not know: they are skipped (main() warns), not a failed start.
+TEST(CommandLine, UnknownOptionsOfHookStagesAreSkipped)
+{
+    auto inv = parse_command_line({"createRuntime", "--device", "mlx5_1", "--netdev-too",
+                                   "--limit=3", "--wait", "5s", "--verbs-node", "mlx5_1=uverbs3"});
+    EXPECT_EQ(inv.command, Command::prestart);
+    EXPECT_EQ(inv.devices, (std::vector<std::string>{"mlx5_1"}));
+    EXPECT_EQ(inv.verbs_nodes.at("mlx5_1"), "uverbs3");
+    EXPECT_EQ(inv.ignored, (std::vector<std::string>{"--netdev-too", "--limit=3", "--wait 5s"}));
+    EXPECT_EQ(parse_command_line({"poststop", "--device", "x"}).ignored,
+              (std::vector<std::string>{"--device x"}));
+    EXPECT_TRUE(parse_command_line({"prestart", "--device", "x"}).ignored.empty());
+    // Not an option, and not a hook stage: still refused.
     EXPECT_EQ(
         error_of([] {
-            parse_command_line({"poststop", "--device", "x"});
+            parse_command_line({"prestart", "stray"});
         }),
-        "unexpected argument \"--device\"; the commands are prestart, createRuntime, "
+        "unexpected argument \"stray\"; the commands are prestart, createRuntime, "
+        "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
+    EXPECT_EQ(
+        error_of([] {
+            parse_command_line({"status", "--wait"});
+        }),
+        "unexpected argument \"--wait\"; the commands are prestart, createRuntime, "
         "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
 }
 

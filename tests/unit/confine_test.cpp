@@ -1,5 +1,5 @@
 // The seccomp filter, installed in a child process so the test binary stays free.
-#include "hook/confine.hpp"
+#include "hook/kernel/confine.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,6 @@
 #include "base/error.hpp"
-#include "hook/container.hpp"
+#include "hook/kernel/netns.hpp"
+#include "hook/plan/container.hpp"
 
 #include <gtest/gtest.h>
 

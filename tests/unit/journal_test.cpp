@@ -1,6 +1,7 @@
 #include "base/error.hpp"
-#include "error_of.hpp"
-#include "hook/journal.hpp"
+#include "hook/state/journal.hpp"
+#include "hook/state/locks.hpp"
+#include "tests/support/error_of.hpp"
 
 #include <gtest/gtest.h>
 

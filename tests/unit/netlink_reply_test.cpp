@@ -4,7 +4,8 @@
 #include "netlink/reply.hpp"
 
 #include "base/error.hpp"
-#include "error_of.hpp"
+#include "tests/support/error_of.hpp"
+#include "tests/support/netlink_datagram.hpp"
 
 #include <gtest/gtest.h>
 #include <linux/netlink.h>
@@ -34,75 +35,16 @@ static_assert(RDMA_NLDEV_ATTR_DEV_INDEX == 1 && RDMA_NLDEV_ATTR_DEV_NAME == 2 &&
 constexpr std::uint32_t our_portid = 4242;
 constexpr std::uint32_t our_seq = 17;
 
-// Netlink bytes in host order, built field by field: one message at a time,
-// each closed by end() which writes its nlmsg_len.
-class Wire {
-public:
-    Wire& begin(std::uint16_t type, std::uint16_t flags = 0, std::uint32_t seq = our_seq,
-                std::uint32_t portid = our_portid)
-    {
-        start_ = bytes_.size();
-        u32(0).u16(type).u16(flags).u32(seq).u32(portid);
-        return *this;
-    }
-    Wire& end()
-    {
-        const auto len = static_cast<std::uint32_t>(bytes_.size() - start_);
-        std::memcpy(bytes_.data() + start_, &len, sizeof len);
-        return pad();
-    }
-    Wire& u8(std::uint8_t v) { return raw(&v, sizeof v); }
-    Wire& u16(std::uint16_t v) { return raw(&v, sizeof v); }
-    Wire& u32(std::uint32_t v) { return raw(&v, sizeof v); }
-    Wire& i32(std::int32_t v) { return raw(&v, sizeof v); }
-    Wire& raw(const void* data, std::size_t size)
-    {
-        const auto* p = static_cast<const std::byte*>(data);
-        bytes_.insert(bytes_.end(), p, p + size);
-        return *this;
-    }
-    Wire& pad()
-    {
-        while (bytes_.size() % 4 != 0)
-            bytes_.push_back(std::byte{0});
-        return *this;
-    }
-    // An attribute whose nla_len says `payload.size()` bytes of payload.
-    Wire& attr(std::uint16_t type, std::string_view payload)
-    {
-        u16(static_cast<std::uint16_t>(4 + payload.size())).u16(type);
-        return raw(payload.data(), payload.size()).pad();
-    }
-    Wire& attr_u32(std::uint16_t type, std::uint32_t v)
-    {
-        return attr(type, std::string_view(reinterpret_cast<const char*>(&v), sizeof v));
-    }
-    Wire& attr_u8(std::uint16_t type, std::uint8_t v)
-    {
-        return attr(type, std::string_view(reinterpret_cast<const char*>(&v), 1));
-    }
-    Wire& attr_str(std::uint16_t type, const std::string& s)
-    {
-        return attr(type, std::string_view(s.c_str(), s.size() + 1));
-    }
-
-    std::span<const std::byte> bytes() const { return bytes_; }
-    // The first message, as a parser receives it.
-    const nlmsghdr& message() const { return *reinterpret_cast<const nlmsghdr*>(bytes_.data()); }
-
-private:
-    std::vector<std::byte> bytes_; // from new: aligned for nlmsghdr
-    std::size_t start_ = 0;
+// Datagrams answering the request of our_portid and our_seq.
+struct Wire : rnh::test::Datagram {
+    Wire() : Datagram(our_portid, our_seq) {}
 };
 
-std::uint16_t nldev(rdma_nldev_command command)
-{
-    return static_cast<std::uint16_t>((RDMA_NL_NLDEV << 10) + command);
-}
+using rnh::test::nldev;
 
 // An NLMSG_ERROR as a NETLINK_CAP_ACK socket gets it: errno, the request's
 // header, then the extended ack TLVs if any.
-Wire& error_message(Wire& w, int error, const std::string& text = {})
+rnh::test::Datagram& error_message(rnh::test::Datagram& w, int error, const std::string& text = {})
 {
     const std::uint16_t flags = NLM_F_CAPPED | (text.empty() ? 0 : NLM_F_ACK_TLVS);
     w.begin(NLMSG_ERROR, flags).i32(error);
@@ -128,6 +70,16 @@ ReplyContext context(rnh::nl::Hint hint = {})
 Progress process(const Wire& w, Collected& got, std::uint32_t sender = 0)
 {
     return rnh::nl::process_datagram(w.bytes(), sender, context(), got.callback());
+}
+
+// process() must throw for `w`, with this errno and context.
+void expect_error(const Wire& w, int err, const std::string& context)
+{
+    Collected got;
+    const auto e = error_from([&] { process(w, got); });
+    ASSERT_TRUE(e) << "no error thrown";
+    EXPECT_EQ(e->err(), err);
+    EXPECT_EQ(e->context(), context);
 }
 
 // --- process_datagram -----------------------------------------------------
@@ -225,21 +177,20 @@ TEST(NetlinkReply, ErrorCarriesErrnoExtAckAndHint)
     Wire w;
     error_message(w, -EOPNOTSUPP, "device cannot move");
     Collected got;
-    try {
+    const auto e = error_from([&] {
         rnh::nl::process_datagram(w.bytes(), 0, context([](int err) {
                                       return err == EOPNOTSUPP ? std::string("switch modes")
                                                                : std::string();
                                   }),
                                   got.callback());
-        FAIL() << "no error thrown";
-    } catch (const rnh::Error& e) {
-        EXPECT_EQ(e.err(), EOPNOTSUPP);
-        EXPECT_EQ(e.context(), "moving RDMA device 3 (kernel: device cannot move)");
-        EXPECT_EQ(e.hint(), "switch modes");
-        EXPECT_EQ(std::string(e.what()), "moving RDMA device 3 (kernel: device cannot move): " +
-                                             std::string(std::strerror(EOPNOTSUPP)) +
-                                             "; switch modes");
-    }
+    });
+    ASSERT_TRUE(e) << "no error thrown";
+    EXPECT_EQ(e->err(), EOPNOTSUPP);
+    EXPECT_EQ(e->context(), "moving RDMA device 3 (kernel: device cannot move)");
+    EXPECT_EQ(e->hint(), "switch modes");
+    EXPECT_EQ(std::string(e->what()), "moving RDMA device 3 (kernel: device cannot move): " +
+                                          std::string(std::strerror(EOPNOTSUPP)) +
+                                          "; switch modes");
 }
 
 TEST(NetlinkReply, ErrorWithoutExtAck)
@@ -247,14 +198,11 @@ TEST(NetlinkReply, ErrorWithoutExtAck)
     Wire w;
     error_message(w, -EINVAL);
     Collected got;
-    try {
-        process(w, got);
-        FAIL() << "no error thrown";
-    } catch (const rnh::Error& e) {
-        EXPECT_EQ(e.err(), EINVAL);
-        EXPECT_EQ(e.context(), "moving RDMA device 3");
-        EXPECT_EQ(e.hint(), "");
-    }
+    const auto e = error_from([&] { process(w, got); });
+    ASSERT_TRUE(e) << "no error thrown";
+    EXPECT_EQ(e->err(), EINVAL);
+    EXPECT_EQ(e->context(), "moving RDMA device 3");
+    EXPECT_EQ(e->hint(), "");
 }
 
 TEST(NetlinkReply, UncappedErrorEchoesTheRequestBeforeTheExtAck)
@@ -266,14 +214,7 @@ TEST(NetlinkReply, UncappedErrorEchoesTheRequestBeforeTheExtAck)
     w.u32(28).u16(nldev(RDMA_NLDEV_CMD_SET)).u16(NLM_F_REQUEST).u32(our_seq).u32(0);
     w.attr_str(1, "echoed");
     w.attr_str(NLMSGERR_ATTR_MSG, "not allowed").end();
-    Collected got;
-    try {
-        process(w, got);
-        FAIL() << "no error thrown";
-    } catch (const rnh::Error& e) {
-        EXPECT_EQ(e.err(), EPERM);
-        EXPECT_EQ(e.context(), "moving RDMA device 3 (kernel: not allowed)");
-    }
+    expect_error(w, EPERM, "moving RDMA device 3 (kernel: not allowed)");
 }
 
 TEST(NetlinkReply, DumpErrorComesInDone)
@@ -282,14 +223,7 @@ TEST(NetlinkReply, DumpErrorComesInDone)
     Wire w;
     w.begin(NLMSG_DONE, NLM_F_MULTI | NLM_F_ACK_TLVS).i32(-EINVAL);
     w.attr_str(NLMSGERR_ATTR_MSG, "no such device").end();
-    Collected got;
-    try {
-        process(w, got);
-        FAIL() << "no error thrown";
-    } catch (const rnh::Error& e) {
-        EXPECT_EQ(e.err(), EINVAL);
-        EXPECT_EQ(e.context(), "moving RDMA device 3 (kernel: no such device)");
-    }
+    expect_error(w, EINVAL, "moving RDMA device 3 (kernel: no such device)");
 }
 
 TEST(NetlinkReply, DamagedExtAckKeepsTheErrno)
@@ -298,14 +232,7 @@ TEST(NetlinkReply, DamagedExtAckKeepsTheErrno)
     w.begin(NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS).i32(-EBUSY);
     w.u32(16).u16(0).u16(0).u32(our_seq).u32(0);
     w.u16(200).u16(NLMSGERR_ATTR_MSG).raw("abc", 4).end(); // nla_len beyond the message
-    Collected got;
-    try {
-        process(w, got);
-        FAIL() << "no error thrown";
-    } catch (const rnh::Error& e) {
-        EXPECT_EQ(e.err(), EBUSY);
-        EXPECT_EQ(e.context(), "moving RDMA device 3");
-    }
+    expect_error(w, EBUSY, "moving RDMA device 3");
 }
 
 TEST(NetlinkReply, StrayMessagesAreSkipped)
@@ -345,26 +272,20 @@ TEST(NetlinkReply, NoopIsSkippedOverrunThrows)
 
     Wire overrun;
     overrun.begin(NLMSG_OVERRUN).end();
-    try {
-        process(overrun, got);
-        FAIL() << "no error thrown";
-    } catch (const rnh::Error& e) {
-        EXPECT_EQ(e.err(), ENOBUFS);
-    }
+    const auto e = error_from([&] { process(overrun, got); });
+    ASSERT_TRUE(e) << "no error thrown";
+    EXPECT_EQ(e->err(), ENOBUFS);
 }
 
 void expect_malformed(const Wire& w, std::size_t size)
 {
     Collected got;
-    try {
-        rnh::nl::process_datagram(w.bytes().first(size), 0, context(), got.callback());
-        FAIL() << "no error thrown";
-    } catch (const rnh::Error& e) {
-        EXPECT_EQ(e.err(), EPROTO) << e.what();
-        EXPECT_EQ(std::string(e.what()).rfind("moving RDMA device 3: malformed netlink reply (", 0),
-                  0u)
-            << e.what();
-    }
+    const auto e = error_from(
+        [&] { rnh::nl::process_datagram(w.bytes().first(size), 0, context(), got.callback()); });
+    ASSERT_TRUE(e) << "no error thrown";
+    EXPECT_EQ(e->err(), EPROTO) << e->what();
+    EXPECT_EQ(std::string(e->what()).rfind("moving RDMA device 3: malformed netlink reply (", 0), 0u)
+        << e->what();
 }
 
 TEST(NetlinkReply, MalformedDatagramsThrow)
@@ -455,12 +376,9 @@ TEST(NetlinkRdmaParse, SysMode)
 
 template <class Parse> void expect_parse_error(const Wire& w, Parse parse)
 {
-    try {
-        parse(w.message());
-        FAIL() << "no error thrown";
-    } catch (const rnh::Error& e) {
-        EXPECT_EQ(e.err(), EPROTO) << e.what();
-    }
+    const auto e = error_from([&] { parse(w.message()); });
+    ASSERT_TRUE(e) << "no error thrown";
+    EXPECT_EQ(e->err(), EPROTO) << e->what();
 }
 
 TEST(NetlinkRdmaParse, MissingAttributes)

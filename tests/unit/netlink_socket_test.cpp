@@ -5,6 +5,7 @@
 #include "netlink/socket.hpp"
 
 #include "base/error.hpp"
+#include "tests/support/error_of.hpp"
 
 #include <gtest/gtest.h>
 #include <linux/rtnetlink.h>
@@ -86,16 +87,15 @@ TEST(NetlinkSocket, KernelErrorBecomesError)
 {
     Socket socket = Socket::open(NETLINK_ROUTE, 1000ms);
     Message request = getlink(NLM_F_REQUEST | NLM_F_ACK, 0x7ffffff0);
-    try {
+    const auto e = error_from([&] {
         socket.transact(
             request, "reading a link that is not there", [](const nlmsghdr&) {},
             [](int err) { return err == ENODEV ? std::string("pick another") : std::string(); });
-        FAIL() << "no error thrown";
-    } catch (const rnh::Error& e) {
-        EXPECT_EQ(e.err(), ENODEV);
-        EXPECT_EQ(e.context().rfind("reading a link that is not there", 0), 0u) << e.what();
-        EXPECT_EQ(e.hint(), "pick another");
-    }
+    });
+    ASSERT_TRUE(e) << "no error thrown";
+    EXPECT_EQ(e->err(), ENODEV);
+    EXPECT_EQ(e->context().rfind("reading a link that is not there", 0), 0u) << e->what();
+    EXPECT_EQ(e->hint(), "pick another");
     // The socket is still good for the next request.
     Message next = getlink(NLM_F_REQUEST | NLM_F_ACK, 1);
     int replies = 0;
@@ -108,12 +108,10 @@ TEST(NetlinkSocket, NoReplyTimesOut)
     // The kernel answers a control message only if it asks for an ACK.
     Socket socket = Socket::open(NETLINK_ROUTE, 30ms);
     Message silent(NLMSG_NOOP, NLM_F_REQUEST);
-    try {
-        socket.transact(silent, "waiting for nothing", [](const nlmsghdr&) {});
-        FAIL() << "no error thrown";
-    } catch (const rnh::Error& e) {
-        EXPECT_EQ(e.err(), ETIMEDOUT) << e.what();
-    }
+    const auto e =
+        error_from([&] { socket.transact(silent, "waiting for nothing", [](const nlmsghdr&) {}); });
+    ASSERT_TRUE(e) << "no error thrown";
+    EXPECT_EQ(e->err(), ETIMEDOUT) << e->what();
     Message acked(NLMSG_NOOP, NLM_F_REQUEST | NLM_F_ACK);
     int replies = 0;
     socket.transact(acked, "pinging", [&](const nlmsghdr&) { ++replies; });

@@ -1,4 +1,4 @@
-#include "hook/netns.hpp"
+#include "hook/kernel/netns.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,8 @@
 #include "base/error.hpp"
 #include "oci/request.hpp"
 #include "oci/spec.hpp"
+#include "tests/support/error_of.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,12 +15,7 @@ namespace {
 
 std::string error_of(const rnh::oci::Annotations& annotations)
 {
-    try {
-        request_from_annotations(annotations);
-    } catch (const rnh::Error& e) {
-        return e.what();
-    }
-    return "no error";
+    return ::error_of([&] { request_from_annotations(annotations); });
 }
 
 } // namespace
@@ -100,45 +97,23 @@ TEST(OciSpec, AnnotationsAndNetworkNamespacePath)
 
 TEST(OciSpec, ReadRefusesRelativeBundleAndSymlink)
 {
-    try {
-        rnh::oci::read_spec("bundle");
-        FAIL();
-    } catch (const rnh::Error& e) {
-        EXPECT_STREQ(e.what(), "the bundle path \"bundle\" in the OCI state is not absolute");
-    }
-    char dir[] = "/tmp/rnh-spec-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    std::string bundle = dir;
-    ASSERT_EQ(symlink("/etc/hostname", (bundle + "/config.json").c_str()), 0);
-    try {
-        rnh::oci::read_spec(bundle);
-        FAIL();
-    } catch (const rnh::Error& e) {
-        EXPECT_EQ(std::string(e.what()), bundle + "/config.json is a symbolic link; the file "
-                                                  "must be a regular file, not a link");
-    }
-    unlink((bundle + "/config.json").c_str());
-    rmdir(dir);
+    EXPECT_EQ(::error_of([] { rnh::oci::read_spec("bundle"); }),
+              "the bundle path \"bundle\" in the OCI state is not absolute");
+    TempDir bundle;
+    ASSERT_EQ(symlink("/etc/hostname", (bundle.path / "config.json").c_str()), 0);
+    EXPECT_EQ(::error_of([&] { rnh::oci::read_spec(bundle.path); }),
+              bundle.path.string() +
+                  "/config.json is a symbolic link; the file must be a regular file, not a link");
 }
 
 TEST(OciSpec, OversizedConfigJsonIsRefused)
 {
-    char dir[] = "/tmp/rnh-spec-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    std::string bundle = dir;
-    {
-        std::ofstream big(bundle + "/config.json");
-        big << "{\"annotations\":{\"x\":\"" << std::string(rnh::oci::spec_max_bytes, 'a') << "\"}}";
-    }
-    try {
-        rnh::oci::read_spec(bundle);
-        ADD_FAILURE() << "an oversized config.json was accepted";
-    } catch (const rnh::Error& e) {
-        EXPECT_EQ(std::string(e.what()), bundle + "/config.json is larger than 4194304 bytes; it "
-                                                  "is refused rather than truncated");
-    }
-    unlink((bundle + "/config.json").c_str());
-    rmdir(dir);
+    TempDir bundle;
+    bundle.write("config.json", "{\"annotations\":{\"x\":\"" +
+                                    std::string(rnh::oci::spec_max_bytes, 'a') + "\"}}");
+    EXPECT_EQ(::error_of([&] { rnh::oci::read_spec(bundle.path); }),
+              bundle.path.string() + "/config.json is larger than 4194304 bytes; it is refused "
+                                     "rather than truncated");
 }
 
 TEST(OciRequest, PciAddressesAreNormalised)

@@ -1,6 +1,7 @@
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "oci/state.hpp"
+#include "tests/support/error_of.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,12 +17,7 @@ namespace {
 
 std::string error_of(const std::string& json)
 {
-    try {
-        parse_state(json);
-    } catch (const rnh::Error& e) {
-        return e.what();
-    }
-    return "no error";
+    return ::error_of([&] { parse_state(json); });
 }
 
 } // namespace

@@ -1,8 +1,8 @@
 #include "base/error.hpp"
-#include "hook/config.hpp"
-#include "hook/policy.hpp"
+#include "hook/config/config.hpp"
+#include "hook/plan/policy.hpp"
 
-#include "error_of.hpp"
+#include "tests/support/error_of.hpp"
 
 #include <gtest/gtest.h>
 

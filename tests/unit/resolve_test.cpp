@@ -1,5 +1,6 @@
 #include "base/error.hpp"
-#include "hook/resolve.hpp"
+#include "hook/plan/resolve.hpp"
+#include "tests/support/error_of.hpp"
 
 #include <gtest/gtest.h>
 
@@ -29,12 +30,7 @@ std::vector<std::string> names(const std::vector<Device>& devices)
 
 std::string error_of(const rnh::oci::Request& request)
 {
-    try {
-        rnh::resolve(request, host_with_three());
-    } catch (const rnh::Error& e) {
-        return e.what();
-    }
-    return "no error";
+    return ::error_of([&] { rnh::resolve(request, host_with_three()); });
 }
 
 } // namespace

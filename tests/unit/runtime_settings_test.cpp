@@ -12,7 +12,8 @@
 #include <map>
 #include <sstream>
 
-#include "error_of.hpp"
+#include "tests/support/error_of.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -27,31 +28,6 @@ struct Env {
     {
         auto it = vars.find(name);
         return it == vars.end() ? nullptr : it->second.c_str();
-    }
-};
-
-// A scratch directory, removed at the end of the test.
-struct TempDir {
-    fs::path path;
-    TempDir()
-    {
-        std::string tmpl = (fs::temp_directory_path() / "rnh-runtime-test.XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-    fs::path write(const std::string& name, const std::string& text,
-                   fs::perms mode = fs::perms(0755)) const
-    {
-        std::ofstream(path / name) << text;
-        fs::permissions(path / name, mode);
-        return path / name;
-    }
-    std::string read(const std::string& name) const
-    {
-        std::ifstream in(path / name);
-        std::stringstream s;
-        s << in.rdbuf();
-        return s.str();
     }
 };
 
@@ -73,7 +49,7 @@ TEST(RuntimeSettings, Defaults)
 
 TEST(RuntimeSettings, ConfigFileThenEnvironment)
 {
-    auto file = parse_settings_file(
+    auto file = rnh::parse_config(
         R"({"state_dir":"/run/x","runtime":"/usr/sbin/runc","hook_path":"/opt/bin/rdma-netns-hook"})",
         "config.json");
     auto s = resolve_settings(Env{}, file, "/usr/bin/rdma-netns-hook");
@@ -86,7 +62,7 @@ TEST(RuntimeSettings, ConfigFileThenEnvironment)
     // Empty variables are unset.
     s = resolve_settings(Env{{{"RDMA_NETNS_RUNTIME", ""}}}, {}, "/d");
     EXPECT_EQ(s.runtime, "runc");
-    EXPECT_EQ(parse_settings_file("{}", "c").runtime, std::nullopt);
+    EXPECT_EQ(rnh::parse_config("{}", "c").runtime, std::nullopt);
 }
 
 TEST(RuntimeSettings, BadValuesAreNamed)
@@ -103,14 +79,14 @@ TEST(RuntimeSettings, BadValuesAreNamed)
         }),
         "environment variable RDMA_NETNS_HOOK: the hook's path \"hook\" is not absolute; name the "
         "installed rdma-netns-hook, such as /usr/bin/rdma-netns-hook");
-    EXPECT_EQ(error_of([] { parse_settings_file(R"({"runtime":1})", "/etc/x.json"); }),
+    EXPECT_EQ(error_of([] { rnh::parse_config(R"({"runtime":1})", "/etc/x.json"); }),
               "/etc/x.json: \"runtime\" must be a string, not number");
     EXPECT_EQ(
-        error_of([] { parse_settings_file(R"({"hook_path":""})", "/etc/x.json"); }),
+        error_of([] { rnh::parse_config(R"({"hook_path":""})", "/etc/x.json"); }),
         "/etc/x.json: \"hook_path\": the hook's path \"\" is not absolute; name the installed "
         "rdma-netns-hook, such as /usr/bin/rdma-netns-hook");
     EXPECT_NE(error_of([] {
-                  parse_settings_file("{", "/etc/x.json");
+                  rnh::parse_config("{", "/etc/x.json");
               }).find("/etc/x.json is not valid JSON"),
               std::string::npos);
 }
@@ -188,8 +164,8 @@ TEST(RuntimeBundle, UnreadableBundlesAreNamed)
               bundle.path.string() +
                   "/config.json is a symbolic link; the file must be a regular file, not a link");
     EXPECT_EQ(error_of([&] { edit_bundle((bundle.path / "none").string(), "/h"); }),
-              "opening the bundle " + (bundle.path / "none").string() +
-                  ": No such file or directory");
+              "opening " + (bundle.path / "none").string() +
+                  "/config.json: No such file or directory");
 }
 
 TEST(RuntimeReport, LogRecordsAsRuncWritesThem)

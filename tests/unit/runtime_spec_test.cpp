@@ -1,5 +1,6 @@
 #include "base/error.hpp"
 #include "runtime/spec_edit.hpp"
+#include "tests/support/error_of.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -30,12 +31,7 @@ Json edited(const std::string& text)
 
 std::string error_of(const std::string& text, const std::string& hook_path = hook)
 {
-    try {
-        add_hooks_to_spec(text, "config.json", hook_path);
-    } catch (const rnh::Error& e) {
-        return e.what();
-    }
-    return "no error";
+    return ::error_of([&] { add_hooks_to_spec(text, "config.json", hook_path); });
 }
 
 Json entry(const char* stage)

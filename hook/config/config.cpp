@@ -1,0 +1,154 @@
+#include "hook/config/config.hpp"
+
+#include "base/error.hpp"
+#include "base/file.hpp"
+#include "base/json.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace rnh {
+namespace {
+
+std::string absolute_path(const nlohmann::json& doc, const char* key, const std::string& what)
+{
+    auto path = string_member(doc, key, what);
+    if (path.empty() || path.front() != '/')
+        fail(what + ": \"" + key + "\" must be an absolute path, not \"" + path + "\"");
+    return path;
+}
+
+// An integer setting from `min` to `max`; `unit` words the error (" of milliseconds").
+long long whole_number(const nlohmann::json& doc, const char* key, const std::string& what,
+                       long long min, long long max, const char* unit = "")
+{
+    const auto& value = doc.at(key);
+    if (!value.is_number_integer() || value.get<long long>() < min || value.get<long long>() > max)
+        fail(what + ": \"" + key + "\" must be a whole number" + unit + " from " +
+             std::to_string(min) + " to " + std::to_string(max));
+    return value.get<long long>();
+}
+
+std::chrono::milliseconds milliseconds(const nlohmann::json& doc, const char* key,
+                                       const std::string& what)
+{
+    return std::chrono::milliseconds(whole_number(doc, key, what, 1, 600000, " of milliseconds"));
+}
+
+const std::vector<std::string> request_kinds = {"devices", "netdevs", "pci"};
+
+std::vector<std::string> patterns(const nlohmann::json& policy, const char* key,
+                                  const std::string& what)
+{
+    const auto* list = member(policy, key, what);
+    if (list == nullptr)
+        return {};
+    if (!list->is_array())
+        fail(what + ": \"policy." + key + "\" must be an array of names or globs");
+    std::vector<std::string> out;
+    for (const auto& item : *list) {
+        if (!item.is_string() || item.get<std::string>().empty())
+            fail(what + ": \"policy." + key + "\" holds something that is not a name or glob",
+                 "write device names, globs such as \"mlx5_*\", or PCI addresses");
+        out.push_back(item.get<std::string>());
+    }
+    return out;
+}
+
+Policy parse_policy(const nlohmann::json& object, const std::string& what)
+{
+    if (!object.is_object())
+        fail(what + ": \"policy\" must be an object");
+    Policy policy;
+    for (const auto& [key, value] : object.items()) {
+        if (key == "allow") {
+            policy.allow = patterns(object, "allow", what);
+        } else if (key == "deny") {
+            policy.deny = patterns(object, "deny", what);
+        } else if (key == "max_devices") {
+            if (!value.is_number_unsigned() || value.get<std::size_t>() == 0)
+                fail(what + ": \"policy.max_devices\" must be a whole number above 0");
+            policy.max_devices = value.get<std::size_t>();
+        } else if (key == "request_annotations") {
+            policy.request_annotations.clear();
+            for (const auto& kind : patterns(object, "request_annotations", what)) {
+                if (std::find(request_kinds.begin(), request_kinds.end(), kind) ==
+                    request_kinds.end())
+                    fail(what + ": \"policy.request_annotations\" names \"" + kind + "\"",
+                         "the kinds are devices, netdevs and pci");
+                policy.request_annotations.insert(kind);
+            }
+        } else {
+            fail(what + ": unknown policy setting \"" + key + "\"",
+                 "known: allow, deny, max_devices, request_annotations");
+        }
+    }
+    return policy;
+}
+
+} // namespace
+
+std::string check_runtime(const std::string& runtime, const std::string& source)
+{
+    if (runtime.empty() || (runtime.find('/') != std::string::npos && runtime.front() != '/'))
+        fail(source + ": the runtime \"" + runtime + "\" is neither a name nor an absolute path",
+             "name the real OCI runtime, such as runc or /usr/sbin/runc");
+    return runtime;
+}
+
+std::string check_hook_path(const std::string& hook, const std::string& source)
+{
+    if (hook.empty() || hook.front() != '/')
+        fail(source + ": the hook's path \"" + hook + "\" is not absolute",
+             "name the installed rdma-netns-hook, such as /usr/bin/rdma-netns-hook");
+    return hook;
+}
+
+Config parse_config(std::string_view json, const std::string& what)
+{
+    auto doc = parse_json(json, what);
+    if (!doc.is_object())
+        fail(what + " must be a JSON object");
+    Config config;
+    for (const auto& [key, value] : doc.items()) {
+        if (key == "state_dir")
+            config.state_dir = absolute_path(doc, "state_dir", what);
+        else if (key == "sysfs_root")
+            config.sysfs_root = absolute_path(doc, "sysfs_root", what);
+        else if (key == "netlink_timeout_ms")
+            config.netlink_timeout = milliseconds(doc, "netlink_timeout_ms", what);
+        else if (key == "return_timeout_ms")
+            config.return_timeout = milliseconds(doc, "return_timeout_ms", what);
+        else if (key == "move_threads")
+            config.move_threads =
+                static_cast<unsigned>(whole_number(doc, "move_threads", what, 1, 16));
+        else if (key == "policy")
+            config.policy = parse_policy(value, what);
+        else if (key == "runtime")
+            config.runtime =
+                check_runtime(string_member(doc, "runtime", what), what + ": \"runtime\"");
+        else if (key == "hook_path")
+            config.hook_path =
+                check_hook_path(string_member(doc, "hook_path", what), what + ": \"hook_path\"");
+        else
+            fail(what + ": unknown setting \"" + key + "\"",
+                 "known settings: state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms, "
+                 "move_threads, policy, and rdma-netns-runtime's runtime and hook_path");
+    }
+    config.source = what;
+    return config;
+}
+
+Config load_config(const std::optional<std::string>& path)
+{
+    const std::string file = path.value_or(default_config_path);
+    std::filesystem::path p(file);
+    std::error_code ec;
+    if (!path && !std::filesystem::exists(std::filesystem::symlink_status(p, ec)))
+        return Config{};
+    auto fd = open_regular_nofollow(p.parent_path().empty() ? "." : p.parent_path().string(),
+                                    p.filename().string());
+    return parse_config(read_limited(fd.get(), 1 << 20, file), file);
+}
+
+} // namespace rnh

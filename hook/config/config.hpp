@@ -1,0 +1,61 @@
+// The operator's settings (/etc/rdma-netns-hook/config.json), every key of
+// the file for both programs: the hook's and rdma-netns-runtime's. Absent
+// file: defaults.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rnh {
+
+inline constexpr const char* default_config_path = "/etc/rdma-netns-hook/config.json";
+
+// The operator's policy: which devices containers may be given, which never,
+// how many at most, and which kinds of request are honoured
+// (hook/plan/policy.hpp checks requests against it).
+struct Policy {
+    // Globs over device names or PCI addresses; unset means every device.
+    std::optional<std::vector<std::string>> allow;
+    std::vector<std::string> deny;
+    std::optional<std::size_t> max_devices;
+    // Of "devices", "netdevs", "pci": the rdma.netns/* annotations honoured.
+    std::set<std::string> request_annotations = {"devices", "netdevs", "pci"};
+
+    // Whether any allow or deny rule is set: otherwise every device passes.
+    bool has_device_rules() const { return allow || !deny.empty(); }
+};
+
+struct Config {
+    std::string state_dir = "/run/rdma-netns-hook";
+    std::string sysfs_root = "/sys";
+    std::chrono::milliseconds netlink_timeout{5000};
+    // How long poststop waits for the kernel to return devices of a namespace
+    // that is already gone.
+    std::chrono::milliseconds return_timeout{10000};
+    // How many devices are moved at once, each from a thread of its own.
+    unsigned move_threads = 4;
+    Policy policy;
+    // rdma-netns-runtime's: the OCI runtime it hands over to, and the hook it
+    // adds to bundles.
+    std::optional<std::string> runtime;
+    std::optional<std::string> hook_path;
+    // Where these settings came from, for messages that point the operator there.
+    std::string source = "the built-in defaults (no /etc/rdma-netns-hook/config.json)";
+};
+
+Config parse_config(std::string_view json, const std::string& what);
+// `path` unset: the default path, which may be absent. Set: it must exist.
+Config load_config(const std::optional<std::string>& path);
+
+// A runtime is a bare name (looked up on PATH) or an absolute path; `source`
+// names where the value came from.
+std::string check_runtime(const std::string& runtime, const std::string& source);
+// The hook's path must be absolute.
+std::string check_hook_path(const std::string& hook, const std::string& source);
+
+} // namespace rnh

@@ -1,0 +1,34 @@
+#include "hook/kernel/dumps.hpp"
+
+#include "hook/kernel/sysfs.hpp"
+
+namespace rnh {
+
+std::vector<nl::Port> dump_all_ports(nl::Socket& socket, const std::vector<nl::Device>& devices)
+{
+    std::vector<nl::Port> ports;
+    for (const auto& device : devices) {
+        auto some = nl::dump_ports(socket, device.index);
+        ports.insert(ports.end(), some.begin(), some.end());
+    }
+    return ports;
+}
+
+Snapshot take_snapshot(const oci::Request& request, nl::Socket& host, const Netns& target,
+                       const RdmaSession& session, const std::string& sysfs_root)
+{
+    Snapshot snapshot;
+    snapshot.host_devices = nl::dump_devices(host);
+    session.in(target, [&](nl::Socket& inside) {
+        snapshot.target_devices = nl::dump_devices(inside);
+        if (!request.netdevs.empty())
+            snapshot.target_ports = dump_all_ports(inside, snapshot.target_devices);
+    });
+    if (!request.netdevs.empty())
+        snapshot.host_ports = dump_all_ports(host, snapshot.host_devices);
+    for (const auto& address : request.pci)
+        snapshot.pci[address] = read_pci_function(sysfs_root, address);
+    return snapshot;
+}
+
+} // namespace rnh

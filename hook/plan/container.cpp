@@ -1,0 +1,30 @@
+#include "hook/plan/container.hpp"
+
+#include "oci/spec.hpp"
+
+#include <algorithm>
+
+namespace rnh {
+
+Container describe_container(oci::State state, const std::vector<std::string>& devices)
+{
+    Container container;
+    std::optional<oci::Spec> spec;
+    if (!state.annotations)
+        spec = oci::read_spec(state.bundle);
+    container.request =
+        oci::request_from_annotations(state.annotations ? *state.annotations : spec->annotations);
+    auto& asked = container.request.devices;
+    for (const auto& name : devices)
+        if (std::find(asked.begin(), asked.end(), name) == asked.end())
+            asked.push_back(name);
+    if (!container.request.empty()) {
+        if (!spec)
+            spec = oci::read_spec(state.bundle);
+        container.netns_path = spec->netns_path;
+    }
+    container.state = std::move(state);
+    return container;
+}
+
+} // namespace rnh

@@ -1,0 +1,24 @@
+// What the hook knows of one container: its OCI state, what it asks for, and
+// the network namespace path its config.json names.
+#pragma once
+
+#include "oci/request.hpp"
+#include "oci/state.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rnh {
+
+struct Container {
+    oci::State state;
+    oci::Request request;
+    std::optional<std::string> netns_path; // from config.json, when it names one
+};
+
+// Annotations come from the state; when it has none, from <bundle>/config.json.
+// `devices` (from the hook's own arguments) join the annotation's.
+Container describe_container(oci::State state, const std::vector<std::string>& devices);
+
+} // namespace rnh

@@ -1,0 +1,27 @@
+// Checks against the operator's policy (Policy, in hook/config/config.hpp):
+// pure, a refusal names the rule, and comes before anything moves.
+#pragma once
+
+#include "hook/config/config.hpp"
+#include "oci/request.hpp"
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rnh {
+
+// Refuses a request that uses a kind of annotation the policy does not honour.
+void check_request(const Policy& policy, const oci::Request& request, const std::string& source);
+
+// Refuses a device to be moved that a rule denies or no rule allows;
+// `pci_addresses` maps device names to their PCI address where they have one.
+void check_devices(const Policy& policy, const std::vector<std::string>& devices,
+                   const std::map<std::string, std::string>& pci_addresses,
+                   const std::string& source);
+
+// Refuses a container that would hold more devices than the policy allows.
+void check_count(const Policy& policy, std::size_t devices, const std::string& source);
+
+} // namespace rnh

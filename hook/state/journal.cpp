@@ -1,0 +1,145 @@
+#include "hook/state/journal.hpp"
+
+#include "base/error.hpp"
+#include "base/file.hpp"
+#include "base/json.hpp"
+#include "oci/state.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <filesystem>
+#include <limits>
+
+namespace rnh {
+namespace {
+
+constexpr int journal_version = 1;
+constexpr std::string_view suffix = ".json";
+
+// A journal is only ever written by the hook, so a value it could not have
+// written (above `max`) means the file was damaged or edited: refuse it.
+std::uint64_t unsigned_member(const nlohmann::json& obj, const char* key, const std::string& what,
+                              std::uint64_t max = UINT64_MAX)
+{
+    const auto* value = member(obj, key, what);
+    if (value == nullptr || !value->is_number_unsigned())
+        fail(what + ": \"" + key + "\" must be a non-negative integer");
+    const auto number = value->get<std::uint64_t>();
+    if (number > max)
+        fail(what + ": \"" + key + "\" is " + std::to_string(number) + ", above its limit " +
+             std::to_string(max));
+    return number;
+}
+
+} // namespace
+
+std::string_view phase_name(Assignment::Phase phase)
+{
+    return phase == Assignment::Phase::held ? "held" : "moving";
+}
+
+std::string to_json(const Assignment& a)
+{
+    nlohmann::json devices = nlohmann::json::array();
+    for (const auto& d : a.devices)
+        devices.push_back({{"name", d.name}, {"index", d.index}});
+    nlohmann::json doc = {
+        {"version", journal_version},
+        {"container_id", a.container_id},
+        {"phase", phase_name(a.phase)},
+        {"netns", {{"dev", a.netns.dev}, {"ino", a.netns.ino}, {"cookie", a.netns.cookie}}},
+        {"devices", devices},
+        {"since", static_cast<std::int64_t>(a.since)},
+    };
+    if (a.netns_path)
+        doc["netns_path"] = *a.netns_path;
+    if (a.pid)
+        doc["pid"] = *a.pid;
+    return doc.dump(2) + "\n";
+}
+
+Assignment assignment_from_json(std::string_view json, const std::string& what)
+{
+    auto doc = parse_json(json, what);
+    if (unsigned_member(doc, "version", what) != journal_version)
+        fail(what + " has an unknown version", "it was written by another release of the hook");
+    Assignment a;
+    a.container_id = string_member(doc, "container_id", what);
+    auto phase = string_member(doc, "phase", what);
+    if (phase != "moving" && phase != "held")
+        fail(what + ": unknown phase \"" + phase + "\"");
+    a.phase = phase == "held" ? Assignment::Phase::held : Assignment::Phase::moving;
+    const auto* netns = member(doc, "netns", what);
+    if (netns == nullptr)
+        fail(what + " has no \"netns\"");
+    a.netns = {unsigned_member(*netns, "dev", what), unsigned_member(*netns, "ino", what),
+               unsigned_member(*netns, "cookie", what)};
+    if (member(doc, "netns_path", what) != nullptr)
+        a.netns_path = string_member(doc, "netns_path", what);
+    if (member(doc, "pid", what) != nullptr)
+        a.pid = static_cast<int>(unsigned_member(doc, "pid", what, INT_MAX));
+    a.since = static_cast<std::time_t>(
+        unsigned_member(doc, "since", what, std::numeric_limits<std::time_t>::max()));
+    const auto* devices = member(doc, "devices", what);
+    if (devices == nullptr || !devices->is_array())
+        fail(what + ": \"devices\" must be an array");
+    for (const auto& d : *devices) {
+        auto index = unsigned_member(d, "index", what, UINT32_MAX);
+        a.devices.push_back({static_cast<std::uint32_t>(index), string_member(d, "name", what)});
+    }
+    return a;
+}
+
+Journal::Journal(std::string state_dir) : dir_(std::move(state_dir) + "/containers") {}
+
+void Journal::write(const Assignment& assignment) const
+{
+    oci::check_container_id(assignment.container_id);
+    make_private_dir(std::filesystem::path(dir_).parent_path(), "the state directory");
+    make_private_dir(dir_, "the state directory");
+    write_file_atomic(dir_ + "/" + assignment.container_id + std::string(suffix),
+                      to_json(assignment));
+}
+
+std::optional<Assignment> Journal::read(const std::string& container_id) const
+{
+    oci::check_container_id(container_id);
+    const auto name = container_id + std::string(suffix);
+    if (!std::filesystem::exists(std::filesystem::symlink_status(dir_ + "/" + name)))
+        return std::nullopt;
+    auto fd = open_regular_nofollow(dir_, name);
+    return assignment_from_json(read_limited(fd.get(), 1 << 20, dir_ + "/" + name),
+                                dir_ + "/" + name);
+}
+
+void Journal::remove(const std::string& container_id) const
+{
+    oci::check_container_id(container_id);
+    const auto path = dir_ + "/" + container_id + std::string(suffix);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        fail_errno("removing " + path);
+    sync_dir(dir_);
+}
+
+std::vector<Assignment> Journal::all() const
+{
+    std::vector<Assignment> assignments;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+        auto name = entry.path().filename().string();
+        if (name.front() == '.' || !name.ends_with(suffix))
+            continue;
+        if (auto a = read(name.substr(0, name.size() - suffix.size())))
+            assignments.push_back(std::move(*a));
+    }
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        fail_errno(ec.value(), "listing " + dir_);
+    std::sort(assignments.begin(), assignments.end(),
+              [](const auto& x, const auto& y) { return x.container_id < y.container_id; });
+    return assignments;
+}
+
+} // namespace rnh

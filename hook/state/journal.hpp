@@ -1,0 +1,47 @@
+// The journal: one file per container under <state_dir>/containers, written
+// atomically, saying which devices the hook moved into which namespace. It is
+// the only record poststop, status and recovery rely on.
+#pragma once
+
+#include "hook/state/ns_id.hpp"
+#include "netlink/rdma.hpp"
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rnh {
+
+struct Assignment {
+    enum class Phase { moving, held };
+
+    std::string container_id;
+    Phase phase = Phase::moving;
+    NsId netns;
+    std::optional<std::string> netns_path;
+    std::optional<int> pid;
+    std::vector<nl::Device> devices;
+    std::time_t since = 0;
+};
+
+std::string to_json(const Assignment& assignment);
+Assignment assignment_from_json(std::string_view json, const std::string& what);
+std::string_view phase_name(Assignment::Phase phase);
+
+class Journal {
+public:
+    explicit Journal(std::string state_dir);
+
+    // temp file, fsync, rename, fsync of the directory
+    void write(const Assignment& assignment) const;
+    std::optional<Assignment> read(const std::string& container_id) const;
+    void remove(const std::string& container_id) const;
+    std::vector<Assignment> all() const;
+
+private:
+    std::string dir_;
+};
+
+} // namespace rnh
