@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The project's one error type: what failed, on which input, the errno if a
 // system call failed, and what the user can do about it. Thrown wherever a
 // step fails and turned into one line by main().

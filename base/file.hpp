@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bounded, symlink-safe reading of the small files the hook trusts least, and
 // the one way files are replaced.
 #pragma once

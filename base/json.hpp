@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON parsing with the limits every input of the hook gets: bounded nesting,
 // valid UTF-8, and errors that name the input.
 #pragma once

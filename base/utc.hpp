@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Times as the hook prints them and runc logs them.
 #pragma once
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Guest script (tests/vm/run bench/dumps.sh HOOK_A HOOK_B [CYCLES]): what safe
 # device dumps cost on a quiet node. On 32 rxe devices, times prestart+poststop
 # of one container holding 1 and then 8 devices, CYCLES times (default 20) for

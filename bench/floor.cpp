@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // floor_bench: the least work that moves RDMA devices into a network namespace
 // and back. For device indices that are already known, it sends one
 // RDMA_NLDEV_CMD_SET (DEV_INDEX + NET_NS_FD) per device into the target and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The VM half of bench/run (see BENCHMARKS.md); runs in the test VM as
 # `tests/vm/run bench/guest.sh`, from the repo root, as root. It measures:
 #   a  floor_bench: only the RDMA netlink SET messages, in and back out

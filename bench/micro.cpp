@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // micro_bench: the hook's pure work on the host, without a kernel. Parsing the
 // OCI state and config.json, turning annotations into a request and resolving
 // it against a 32-device snapshot, building the netlink requests and parsing

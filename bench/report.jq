@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # results.json (bench/summarize.jq) as Markdown: jq -r -f report.jq results.json
 
 def f1: . * 10 | round / 10;

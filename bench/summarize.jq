@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Turns the raw results of one bench/run into results.json:
 #   jq -n --slurpfile samples SAMPLES --slurpfile micro MICRO_JSON \
 #      --argjson clock_rate RATE --argjson tsc_khz KHZ -f summarize.jq

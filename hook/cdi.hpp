@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Container Device Interface: a spec that makes every CDI engine (Podman,
 // containerd, CRI-O, device plugins) run this hook for the devices it hands out.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line of rdma-netns-hook.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One function per command of rdma-netns-hook; main() picks one.
 #pragma once
 

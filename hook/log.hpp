@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hook's two ways to speak: one line on stderr (runc shows it) and the
 // same line in the system log (crun and Podman may not show stderr).
 #pragma once

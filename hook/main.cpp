@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rdma-netns-hook: parse the command line, run one command, and turn any
 // failure into one line on stderr and in the system log (crun and Podman do
 // not show a failing hook's stderr unless told to).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "hook/commands.hpp"
 #include "hook/kernel/confine.hpp"
 #include "hook/kernel/fault_points.hpp"

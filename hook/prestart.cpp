@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // prestart and createRuntime: one container start, as one object that owns
 // what it opened and remembers what it did, so that a failure is undone in
 // one place.

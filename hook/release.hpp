@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Returning a container's devices to the host: shared by poststop and recovery.
 #pragma once
 

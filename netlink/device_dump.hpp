@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a device listing can trust of RDMA device dumps that came in parts.
 // Pure: the dumps come from a callable, so tests can script them.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A netlink request being built: one nlmsghdr, then attributes, in a buffer
 // of its own. Building touches no socket, so tests can read the bytes.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The RDMA netlink (nldev) commands the hook needs, after iproute2's rdma
 // tool: each one a pure builder for its request, a pure parser for its
 // reply messages, and a function that does both over a Socket.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading the kernel's answer to one request. Pure: it works on received
 // bytes, so tests and fuzzers can feed it datagrams without a socket.
 #pragma once

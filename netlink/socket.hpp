@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A netlink socket: RAII over libmnl's struct mnl_socket, and the one
 // request/reply exchange every command is made of.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The entry of a spec's "hooks" that runs rdma-netns-hook at one stage
 // (runtime-spec config.md, "POSIX-platform Hooks"); CDI specs and bundles
 // edited by rdma-netns-runtime both carry it.

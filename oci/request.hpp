@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a container asks for: RDMA devices by name, by the netdev bound to
 // their port, or by PCI address. Read from annotations (or, for the runtime
 // wrapper, environment variables of the same syntax).

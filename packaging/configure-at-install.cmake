@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Run at install time (install(SCRIPT)): writes the files that name the
 # installed hook, so that `cmake --install --prefix` and the Debian package
 # (prefix /usr) both get the path the hook really has.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // runc's command line, as far as the wrapper needs it: the command, the bundle
 // of `create` and `run`, and where runc is told to log (so that a refusal
 // reaches the error a container engine shows).

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "runtime/bundle.hpp"
 
 #include "base/error.hpp"
 #include "base/file.hpp"
 #include "oci/spec.hpp"
+#include "runtime/settings.hpp"
 #include "runtime/spec_edit.hpp"
 
 #include <sys/stat.h>
@@ -23,6 +25,7 @@ bool edit_bundle(const std::string& bundle, const std::string& hook_path)
     auto updated = add_hooks_to_spec(text, what, hook_path);
     if (!updated)
         return false;
+    check_hook_exists(hook_path);
 
     std::optional<FileOwner> owner;
     if (st.st_uid != ::geteuid() || st.st_gid != ::getegid())

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading and replacing a bundle's config.json.
 #pragma once
 

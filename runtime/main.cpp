@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rdma-netns-runtime: an OCI runtime in front of runc. On create and run it
 // adds the hook to a bundle whose container asks for RDMA devices in its
 // environment; for every command it then execs the real runtime with the same
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,6 +33,17 @@
 #endif
 
 namespace {
+
+// This program's own path, to find the hook installed beside it.
+std::string self_exe()
+{
+    std::string path(PATH_MAX, '\0');
+    const auto n = ::readlink("/proc/self/exe", path.data(), path.size());
+    if (n < 0)
+        rnh::fail_errno("finding this program (/proc/self/exe)", "is /proc mounted?");
+    path.resize(static_cast<std::size_t>(n));
+    return path;
+}
 
 rnh::runtime::FileId self_id()
 {
@@ -71,8 +84,9 @@ int main(int argc, char** argv)
         if (runc.version)
             std::fputs(rnh::version_text("rdma-netns-runtime").c_str(), stdout);
         std::fflush(stdout); // before the runtime's own text
-        auto settings =
-            rnh::runtime::resolve_settings(::getenv, rnh::load_config(std::nullopt), RNH_HOOK_PATH);
+        auto settings = rnh::runtime::resolve_settings(
+            ::getenv, rnh::load_config(std::nullopt),
+            rnh::runtime::default_hook_path(self_exe(), RNH_HOOK_PATH));
         const char* path = ::getenv("PATH");
         runtime = rnh::runtime::find_runtime(
             settings.runtime, path != nullptr ? path : rnh::runtime::default_path, self_id());

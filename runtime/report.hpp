@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A refusal, where a container engine looks for it: containerd's runc shim
 // shows the last error in the runtime's --log file, not its stderr.
 #pragma once

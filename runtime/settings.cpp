@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "runtime/settings.hpp"
 
 #include "base/error.hpp"
@@ -26,6 +27,23 @@ std::optional<FileId> executable(const std::string& path)
 }
 
 } // namespace
+
+std::string default_hook_path(const std::string& self_exe, const std::string& installed)
+{
+    const auto slash = self_exe.rfind('/');
+    if (slash == std::string::npos)
+        return installed;
+    auto beside = self_exe.substr(0, slash + 1) + "rdma-netns-hook";
+    return executable(beside) ? beside : installed;
+}
+
+void check_hook_exists(const std::string& hook_path)
+{
+    if (!executable(hook_path))
+        fail("the hook to add to the container, " + hook_path + ", is not an executable file",
+             "install rdma-netns-hook beside rdma-netns-runtime or at that path, or name it with " +
+                 std::string(env_hook) + " or \"hook_path\" in the config file");
+}
 
 Settings resolve_settings(const std::function<const char*(const char*)>& getenv, const Config& file,
                           const std::string& default_hook)

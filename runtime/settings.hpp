@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which runtime the wrapper hands over to and which hook it adds: environment
 // variables, then the project's config file (its keys "runtime" and
 // "hook_path", read by hook/config), then the built-in defaults.
@@ -29,6 +30,16 @@ struct Settings {
 // settings. default_hook: the hook's installed path, fixed at build time.
 Settings resolve_settings(const std::function<const char*(const char*)>& getenv, const Config& file,
                           const std::string& default_hook);
+
+// The hook to add when nothing names one: the rdma-netns-hook beside this
+// program (`self_exe`, its resolved path) if that is an executable file, so that
+// an install under any prefix works; else `installed`, fixed at build time.
+std::string default_hook_path(const std::string& self_exe, const std::string& installed);
+
+// Fails, saying how to fix it, unless `hook_path` is an executable regular file:
+// a missing hook would otherwise fail later inside the OCI runtime. Checked only
+// for a container that asks for devices (edit_bundle).
+void check_hook_exists(const std::string& hook_path);
 
 // A file identity, to recognise this very program under another name.
 struct FileId {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "runtime/spec_edit.hpp"
 
 #include "base/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one change the wrapper makes to a bundle: a container whose environment
 // (process.env) asks for RDMA devices gets the matching annotations and the
 // hook's prestart and poststop entries.

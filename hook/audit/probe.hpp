@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // audit, the part that touches the kernel: a probe process that joins the
 // target's namespaces and tries every access path.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // audit: what a container can reach of the RDMA devices, path by path, against
 // what the journal says it was given. The probing is in probe.cpp; what is
 // here decides and renders, and is a plain function of its inputs.

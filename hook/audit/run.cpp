@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // audit TARGET: open the target's namespaces, let the probe look from inside,
 // and compare what it saw with the journal (report.cpp decides and renders).
 #include "hook/audit/run.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The operator's settings (/etc/rdma-netns-hook/config.json), every key of
 // the file for both programs: the hook's and rdma-netns-runtime's. Absent
 // file: defaults.

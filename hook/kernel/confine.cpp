@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "hook/kernel/confine.hpp"
 
 #include "base/error.hpp"
@@ -84,6 +85,14 @@ void confine()
         allow(filter.get(), name);
 #ifdef RNH_SANITIZE_BUILD
     allow(filter.get(), "pipe2"); // the sanitizers probe memory through a pipe
+    // LeakSanitizer's check at exit: a tracer task (clone with CLONE_VM but not
+    // CLONE_THREAD) lists /proc/PID/task and ptraces each thread
+    for (const char* name : {"ptrace", "wait4", "getppid", "open", "getdents"})
+        allow(filter.get(), name);
+    if (int rc = seccomp_rule_add(filter.get(), SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+                                  SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_VM | CLONE_THREAD, CLONE_VM));
+        rc != 0)
+        fail_errno(-rc, "allowing LeakSanitizer's tracer in the seccomp filter");
 #endif
     // Threads, but no new processes: clone only with CLONE_THREAD; clone3's
     // flags are out of the filter's reach, and ENOSYS makes glibc use clone.

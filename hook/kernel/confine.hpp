@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hook's privilege story: it runs as root in the host, so before it acts
 // on untrusted input it checks it holds what the kernel will ask for, and
 // confines itself to the system calls its job needs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Taking the Snapshot that resolve() decides on: one dump per namespace, and
 // sysfs for PCI addresses.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #ifdef RNH_FAULT_INJECTION
 
 #include "hook/kernel/fault_points.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test builds only (-DRNH_FAULT_INJECTION=ON): points where a test can stop
 // the hook to kill it or make a step fail, and a report of its resource use. Release builds
 // compile them to nothing.

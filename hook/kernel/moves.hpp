@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Moving devices between the host and a container's namespace, and checking
 // where they are. Each function does one thing and says what failed.
 #pragma once

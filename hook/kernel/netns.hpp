@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Network namespace handles. Every namespace is held by an open fd, and
 // known by its NsId (hook/state/ns_id.hpp).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the kernel code needs of the settings to talk to the RDMA subsystem:
 // netlink sockets with a timeout, in the host or in a container's namespace,
 // and how many devices are moved at once.

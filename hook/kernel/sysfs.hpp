@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What sysfs says of RDMA devices that netlink does not: the PCI function a
 // device sits on, and the verbs character device each one was given.
 #pragma once

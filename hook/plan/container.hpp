@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the hook knows of one container: its OCI state, what it asks for, and
 // the network namespace path its config.json names.
 #pragma once

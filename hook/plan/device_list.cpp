@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "hook/plan/device_list.hpp"
 
 #include <algorithm>

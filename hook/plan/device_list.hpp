@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small helpers over lists of RDMA devices, shared by the commands.
 #pragma once
 

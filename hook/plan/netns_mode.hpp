@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one remedy for shared netns mode, where no namespace isolates anything.
 #pragma once
 

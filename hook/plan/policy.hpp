@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks against the operator's policy (Policy, in hook/config/config.hpp):
 // pure, a refusal names the rule, and comes before anything moves.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Deciding what to move: a pure function from what was asked and what the
 // kernel showed, to the devices to move, or an error that names the request.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the hook saw before deciding: one dump of each namespace, and sysfs
 // for the PCI addresses requested. resolve() decides on it.
 #pragma once

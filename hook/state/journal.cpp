@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "hook/state/journal.hpp"
 
 #include "base/error.hpp"
@@ -108,10 +109,16 @@ std::optional<Assignment> Journal::read(const std::string& container_id) const
 {
     oci::check_container_id(container_id);
     const auto name = container_id + std::string(suffix);
-    if (!std::filesystem::exists(std::filesystem::symlink_status(dir_ + "/" + name)))
-        return std::nullopt;
-    auto fd = open_regular_nofollow(dir_, name);
-    return assignment_from_json(read_limited(fd.get(), 1 << 20, dir_ + "/" + name),
+    // No exists() first: a poststop beside us may remove the file between the two.
+    std::optional<Fd> fd;
+    try {
+        fd = open_regular_nofollow(dir_, name);
+    } catch (const Error& e) {
+        if (e.err() == ENOENT)
+            return std::nullopt;
+        throw;
+    }
+    return assignment_from_json(read_limited(fd->get(), 1 << 20, dir_ + "/" + name),
                                 dir_ + "/" + name);
 }
 

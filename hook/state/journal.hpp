@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The journal: one file per container under <state_dir>/containers, written
 // atomically, saying which devices the hook moved into which namespace. It is
 // the only record poststop, status and recovery rely on.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-device locks: flock()s on <state_dir>/locks/<device>.lock.
 #pragma once
 

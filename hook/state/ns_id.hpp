@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The identity of a network namespace: the (device, inode) of its nsfs file
 // plus its cookie. The kernel reuses nsfs inode numbers once a namespace is
 // freed, but never a cookie within a boot (SO_NETNS_COOKIE, Linux 5.14).

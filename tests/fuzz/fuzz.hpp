@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by the fuzz targets: what counts as a finding.
 //
 // Every parser under test reports bad input by throwing rnh::Error; that is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // request_from_annotations and the list parsers behind it.
 //
 // Input: lines. A line "key=value" is an annotation; a line without '=' is

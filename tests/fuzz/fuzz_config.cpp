@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // parse_config: the operator's settings file, and the policy in it applied
 // to a fixed request and set of devices, as prestart applies it.
 #include "fuzz.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // assignment_from_json: one journal file. What it accepts must survive a
 // round trip through to_json, since the hook rewrites the journal it read.
 #include "fuzz.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reply side of every netlink exchange: nl::process_datagram on the
 // input as one datagram for a fixed request, and the RDMA reply parsers
 // (parse_sys, parse_device, parse_port) on each message it hands out and on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // oci::parse_spec: a bundle's config.json, and the request its annotations make.
 #include "fuzz.hpp"
 

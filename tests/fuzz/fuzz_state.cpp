@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // oci::parse_state: the OCI state a runtime writes on the hook's stdin, and
 // the request its annotations make, as prestart reads them.
 #include "fuzz.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes the seed corpus of fuzz_netlink: datagrams as the kernel sends them
 // in answer to the hook's requests (nldev.c, af_netlink.c), with the port id
 // and sequence number fuzz_netlink's fixed request uses.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Runs one fuzz target for a bounded time, as CTest test fuzz.<target>:
 #   cmake -DFUZZER=<binary> -DSEEDS=<seed dir> -DWORK=<dir in the build tree>
 #         -DSECONDS=<n> [-DDICT=<dictionary>] -P run-fuzzer.cmake

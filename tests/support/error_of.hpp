@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one-line message a call fails with, or "no error": what the user would
 // read after "rdma-netns-hook: ".
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Netlink datagrams built by hand, field by field in host order, as the
 // kernel writes them (linux/netlink.h): for the reply parsers' unit tests,
 // the fuzzer's seeds and the benchmarks. Nothing here checks what it writes,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "base/error.hpp"
 #include "hook/audit/report.hpp"
 #include "hook/cli.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The seccomp filter, installed in a child process so the test binary stays free.
 #include "hook/kernel/confine.hpp"
 

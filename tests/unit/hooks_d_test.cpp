@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hooks.d files against the 1.0.0 schema and the matching rules of
 // containers/common (oci-hooks(5)): a hook is injected when every
 // when.annotations pair, both POSIX extended regular expressions searched

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // settle_devices(): which device dumps to take and what to trust of them,
 // on scripted dumps. How the parts are counted is in netlink_reply_test.
 #include "netlink/device_dump.hpp"

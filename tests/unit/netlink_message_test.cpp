@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Requests, byte by byte: the expected bytes are written out by hand from
 // linux/netlink.h and rdma/rdma_netlink.h (host order; this is little-endian).
 #include "netlink/message.hpp"

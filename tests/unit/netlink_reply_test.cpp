@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Replies, built by hand from linux/netlink.h and rdma/rdma_netlink.h:
 // process_datagram() on whole datagrams, and the nldev reply parsers.
 #include "netlink/rdma.hpp"
@@ -284,7 +285,8 @@ void expect_malformed(const Wire& w, std::size_t size)
         [&] { rnh::nl::process_datagram(w.bytes().first(size), 0, context(), got.callback()); });
     ASSERT_TRUE(e) << "no error thrown";
     EXPECT_EQ(e->err(), EPROTO) << e->what();
-    EXPECT_EQ(std::string(e->what()).rfind("moving RDMA device 3: malformed netlink reply (", 0), 0u)
+    EXPECT_EQ(std::string(e->what()).rfind("moving RDMA device 3: malformed netlink reply (", 0),
+              0u)
         << e->what();
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Socket on this machine's kernel. RDMA netlink may be missing here, so the
 // exchange itself (send, dump until NLMSG_DONE, ACK, errors, timeout) is
 // proven on rtnetlink, which every kernel has; RDMA is proven in the VM tests.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "base/error.hpp"
 #include "oci/request.hpp"
 #include "oci/spec.hpp"

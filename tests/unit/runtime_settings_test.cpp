@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "base/error.hpp"
 #include "runtime/bundle.hpp"
 #include "runtime/report.hpp"
@@ -91,6 +92,31 @@ TEST(RuntimeSettings, BadValuesAreNamed)
               std::string::npos);
 }
 
+TEST(RuntimeSettings, TheHookBesideTheWrapperWinsOverTheBuiltInPath)
+{
+    TempDir bin;
+    const auto self = (bin.path / "rdma-netns-runtime").string();
+    EXPECT_EQ(default_hook_path(self, "/usr/bin/rdma-netns-hook"), "/usr/bin/rdma-netns-hook");
+    bin.write("rdma-netns-hook", "not executable", fs::perms(0644));
+    EXPECT_EQ(default_hook_path(self, "/usr/bin/rdma-netns-hook"), "/usr/bin/rdma-netns-hook");
+    const auto hook = bin.write("rdma-netns-hook", "#!/bin/sh\n");
+    EXPECT_EQ(default_hook_path(self, "/usr/bin/rdma-netns-hook"), hook.string());
+    EXPECT_EQ(default_hook_path("rdma-netns-runtime", "/d"), "/d");
+}
+
+TEST(RuntimeSettings, AMissingHookIsRefusedBeforeTheRuntimeRuns)
+{
+    TempDir bin;
+    const auto hook = bin.write("rdma-netns-hook", "#!/bin/sh\n");
+    EXPECT_EQ(error_of([&] { check_hook_exists(hook.string()); }), "no error");
+    const auto missing = (bin.path / "gone").string();
+    EXPECT_EQ(error_of([&] { check_hook_exists(missing); }),
+              "the hook to add to the container, " + missing +
+                  ", is not an executable file; install rdma-netns-hook beside "
+                  "rdma-netns-runtime or at that path, or name it with RDMA_NETNS_HOOK or "
+                  "\"hook_path\" in the config file");
+}
+
 TEST(RuntimeSettings, FindRuntimeOnPathSkippingItself)
 {
     TempDir a, b;
@@ -127,19 +153,18 @@ TEST(RuntimeBundle, RewritesAtomicallyKeepingTheMode)
                  R"({"process":{"env":["RDMA_NETNS_DEVICES=rxe0"]},"root":{"path":"rootfs"}})",
                  fs::perms(0640));
     auto before = id_of(bundle.path / "config.json");
-    EXPECT_TRUE(edit_bundle(bundle.path.string(), "/usr/bin/rdma-netns-hook"));
-    EXPECT_EQ(
-        bundle.read("config.json"),
-        R"({"process":{"env":["RDMA_NETNS_DEVICES=rxe0"]},"root":{"path":"rootfs"},)"
-        R"("annotations":{"rdma.netns/devices":"rxe0"},"hooks":{)"
-        R"("prestart":[{"path":"/usr/bin/rdma-netns-hook","args":["rdma-netns-hook","prestart"]}],)"
-        R"("poststop":[{"path":"/usr/bin/rdma-netns-hook","args":["rdma-netns-hook","poststop"]}]}})");
+    EXPECT_TRUE(edit_bundle(bundle.path.string(), "/bin/true"));
+    EXPECT_EQ(bundle.read("config.json"),
+              R"({"process":{"env":["RDMA_NETNS_DEVICES=rxe0"]},"root":{"path":"rootfs"},)"
+              R"("annotations":{"rdma.netns/devices":"rxe0"},"hooks":{)"
+              R"("prestart":[{"path":"/bin/true","args":["rdma-netns-hook","prestart"]}],)"
+              R"("poststop":[{"path":"/bin/true","args":["rdma-netns-hook","poststop"]}]}})");
     EXPECT_FALSE(id_of(bundle.path / "config.json") == before); // replaced, not rewritten in place
     EXPECT_EQ(fs::status(bundle.path / "config.json").permissions(), fs::perms(0640));
     // Nothing left behind; a second pass changes nothing.
     EXPECT_EQ(std::distance(fs::directory_iterator(bundle.path), fs::directory_iterator()), 1);
     auto after = id_of(bundle.path / "config.json");
-    EXPECT_FALSE(edit_bundle(bundle.path.string(), "/usr/bin/rdma-netns-hook"));
+    EXPECT_FALSE(edit_bundle(bundle.path.string(), "/bin/true"));
     EXPECT_TRUE(id_of(bundle.path / "config.json") == after);
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "base/error.hpp"
 #include "runtime/spec_edit.hpp"
 #include "tests/support/error_of.hpp"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by the host-side scripts: install missing Debian packages.
 # shellcheck shell=bash
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2086,SC2317,SC2016 # $all split into device names on purpose;
 # functions called through check; variables expanded by eval
 # Many containers at once on a node of 32 RDMA devices: the kernel's device dump

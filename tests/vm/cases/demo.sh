@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2016 # jq variables
 # The README's demo: a runc container asks for rxe0 by annotation and gets it.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2016,SC2317 # jq variables; functions called through check
 # Docker 20.10 (no OCI hooks config, no CDI) with rdma-netns-runtime as an added runtime:
 # `docker run --runtime rdma -e RDMA_NETNS_DEVICES=...` gets the devices, and they go
@@ -81,9 +82,10 @@ exit \$rc
 SH
 chmod +x /tmp/rt/spy
 
-# The hook is not installed in the guest: the wrapper is told where it is. The real
-# runtime is runc, found on PATH.
-export RDMA_NETNS_HOOK=$hook
+# The binaries are installed under the build directory, not where they were
+# configured to go: the wrapper must find the hook beside itself. The real runtime
+# is runc, found on PATH.
+unset RDMA_NETNS_HOOK
 t=$(ms)
 dockerd --iptables=false --ip-masq=false --bridge=none --storage-driver=vfs \
     --exec-opt native.cgroupdriver=cgroupfs \
@@ -206,6 +208,19 @@ check "malformed variable: nothing moved (its namespace is alive)" nothing_moved
 docker rm -f holder >/dev/null
 no_containers() { [ -z "$(docker ps -aq)" ] || { docker ps -a; return 1; }; }
 check "no container is left" no_containers
+
+# --- (6) a wrapper copied away from its hook: refused with its own message, not
+# runc's "no such file" for the hook
+lone_wrapper() {
+    local out rc=0
+    mkdir -p /tmp/lone && cp "$wrapper" /tmp/lone/ && make_bundle /tmp/lone/b &&
+        bundle_jq /tmp/lone/b '.annotations["rdma.netns/devices"] = "rxe0"' || return 1
+    out=$(/tmp/lone/rdma-netns-runtime --root /tmp/lone/state create --bundle /tmp/lone/b lone 2>&1) || rc=$?
+    [ "$rc" -eq 1 ] && grep -qF "rdma-netns-runtime: the hook to add to the container, /usr/local/bin/rdma-netns-hook, is not an executable file" <<<"$out" &&
+        ! jq -e '.hooks' /tmp/lone/b/config.json >/dev/null || { echo "exit $rc: $out"; return 1; }
+}
+check "a wrapper without its hook refuses, naming the hook it looked for" lone_wrapper
+check "the lone wrapper left every device home" all_home
 
 echo "--- what docker run said when refused"
 cat "$outdir/u4.log" "$outdir/m5.log"

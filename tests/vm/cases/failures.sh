@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2016,SC2317 # single quotes for eval; functions called through check
 # Failure paths on a real kernel: setup --exclusive, a start where one move fails (siw0, which
 # the kernel refuses to move), a return that fails, recover beside containers that hold

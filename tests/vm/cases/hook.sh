@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2016,SC2317 # jq variables; functions called through check
 # The hook with real runtimes: devices move in before the workload starts, are the
 # only ones it sees, carry traffic, and go home after; bad requests move nothing.

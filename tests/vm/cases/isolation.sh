@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2016,SC2317 # jq variables; functions called through check
 # Every access path to an RDMA device is isolated by network namespace in exclusive mode.
 # A container given rxe0 by the hook, with ALL of /dev/infiniband bind-mounted in, reaches

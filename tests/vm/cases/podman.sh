@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2016,SC2317 # jq variables; functions called through check
 # The hook where people run containers: Podman through hooks.d (crun and runc), Podman
 # through a CDI spec from `cdi generate`, and the Debian package installed with dpkg.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2016,SC2317,SC2086,SC2020 # jq variables; functions called through check;
 # $all split into device names on purpose; tr maps single characters on purpose
 # Faults, races and long runs: a hook killed between two moves, containers killed,
@@ -131,12 +132,14 @@ echo "race: runc won $runc_won rounds, crun won $crun_won, bad $bad_rounds"
 check "race: in all 50 rounds exactly one container got rxe0, the other was told who holds it" test "$bad_rounds" -eq 0
 check "race: every device home and the journal empty" settled
 
-# --- 4. soak: 200 start/stop cycles, alternating runc and crun, 4 devices each
+# --- 4. soak: 200 start/stop cycles (RNH_SOAK_CYCLES), alternating runc and crun, 4 devices each
+cycles=${RNH_SOAK_CYCLES:-200}
+runs=$((2 * cycles))
 bundle /tmp/soak-runc prestart rxe0,rxe1,rxe2,rxe3 0 RNH_USAGE_LOG=$outdir/usage.log
 bundle /tmp/soak-crun createRuntime rxe0,rxe1,rxe2,rxe3 0 RNH_USAGE_LOG=$outdir/usage.log
 failed_cycles=0
 start=$(date +%s)
-for cycle in $(seq 1 200); do
+for cycle in $(seq 1 "$cycles"); do
     rt=runc
     [ $((cycle % 2)) -eq 0 ] && rt=crun
     if ! "$rt" run -b "/tmp/soak-$rt" "s$cycle" >"$outdir/soak.log" 2>&1; then
@@ -146,14 +149,14 @@ for cycle in $(seq 1 200); do
 done
 elapsed=$(($(date +%s) - start))
 usage() { sed -n "$1" "$outdir/usage.log" | tr ' =' '\n\n' | awk -v k="$2" 'p==k {print} {p=$0}' | sort -n | tail -n 1; }
-first_fds=$(usage 1,40p fds) last_fds=$(usage 361,400p fds)
-first_rss=$(usage 1,40p peak_rss_kb) last_rss=$(usage 361,400p peak_rss_kb)
-echo "soak: 200 cycles in $elapsed s; hook runs logged: $(wc -l <"$outdir/usage.log");" \
+first_fds=$(usage 1,40p fds) last_fds=$(usage "$((runs - 39)),${runs}p" fds)
+first_rss=$(usage 1,40p peak_rss_kb) last_rss=$(usage "$((runs - 39)),${runs}p" peak_rss_kb)
+echo "soak: $cycles cycles in $elapsed s; hook runs logged: $(wc -l <"$outdir/usage.log");" \
     "open fds at exit, most in the first/last 40 runs: $first_fds/$last_fds;" \
     "peak RSS kB, most in the first/last 40 runs: $first_rss/$last_rss"
-check "soak: all 200 cycles ran" test "$failed_cycles" -eq 0
-check "soak: 400 hook runs (prestart and poststop of each cycle) reported their usage" \
-    test "$(wc -l <"$outdir/usage.log")" -eq 400
+check "soak: all $cycles cycles ran" test "$failed_cycles" -eq 0
+check "soak: $runs hook runs (prestart and poststop of each cycle) reported their usage" \
+    test "$(wc -l <"$outdir/usage.log")" -eq "$runs"
 check "soak: open fds of the hook did not grow" test "$last_fds" -le "$first_fds"
 check "soak: peak RSS of the hook did not grow by more than 5%" test "$last_rss" -le $((first_rss * 105 / 100))
 check "soak: every device home and the journal empty" settled

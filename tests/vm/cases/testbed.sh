@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2016,SC2317 # jq variables; functions called through check
 # The test bed itself: soft-RoCE devices, net namespace moves, verbs traffic, PCI NICs whose
 # rxe devices follow them, a device the kernel refuses to move, runtimes, hooks.

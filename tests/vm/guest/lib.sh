@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers for guest test scripts (bash), sourced as: . "$(dirname "$0")/../guest/lib.sh"
 # shellcheck shell=bash disable=SC2016 # $names in single quotes are jq variables
 
