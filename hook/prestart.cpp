@@ -112,7 +112,9 @@ void Start::run()
         auto moves = move_in(plan.to_move, target_, session_);
         moved_ = std::move(moves.moved);
         if (!moves.failed.empty())
-            throw moves.failed.front().second.wrap(moves.failed.front().first.name);
+            throw moves.failed.front().second.wrap("moving RDMA device " +
+                                                   moves.failed.front().first.name +
+                                                   " into the container's network namespace");
         verify_in(plan.to_move, host_, target_, session_);
         check_verbs_nodes();
     } catch (...) {

@@ -272,7 +272,7 @@ void move_device(Socket& socket, std::uint32_t dev_index, int netns_fd)
     };
     socket.transact(
         request,
-        "moving RDMA device " + std::to_string(dev_index) + " into the network namespace of fd " +
+        "device index " + std::to_string(dev_index) + ", network namespace fd " +
             std::to_string(netns_fd),
         [](const nlmsghdr&) {}, hint);
 }

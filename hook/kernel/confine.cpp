@@ -42,8 +42,8 @@ constexpr const char* allowed_calls[] = {
     // files: the state directory, sysfs, /proc, the config
     "read", "write", "pread64", "lseek", "close", "openat", "fstat", "newfstatat", "statx",
     "fstatfs", "fcntl", "getdents64", "readlink", "readlinkat", "mkdir", "mkdirat", "rename",
-    "renameat", "renameat2", "unlink", "unlinkat", "fsync", "flock", "ioctl", "access", "faccessat",
-    "faccessat2",
+    "renameat", "renameat2", "unlink", "unlinkat", "fsync", "fchmod", "flock", "ioctl", "access",
+    "faccessat", "faccessat2",
     // netlink, and syslog's unix socket
     "socket", "bind", "connect", "getsockname", "setsockopt", "getsockopt", "sendto", "sendmsg",
     "recvfrom", "recvmsg",

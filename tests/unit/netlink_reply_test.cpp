@@ -128,26 +128,26 @@ Wire done_message()
     return w;
 }
 
-TEST(NetlinkReplyReader, DumpInOnePartThenDoneAlone)
-{
-    // netlink_dump(): one callback call fills a datagram; the next finds
-    // nothing more and sends NLMSG_DONE alone.
+// A reader that collects what it is fed.
+struct NetlinkReplyReader : ::testing::Test {
     Collected got;
     const ReplyContext ctx = context();
     const rnh::nl::OnMessage on_msg = got.callback();
-    rnh::nl::ReplyReader reader(ctx, on_msg);
+    rnh::nl::ReplyReader reader{ctx, on_msg};
+};
+
+TEST_F(NetlinkReplyReader, DumpInOnePartThenDoneAlone)
+{
+    // netlink_dump(): one callback call fills a datagram; the next finds
+    // nothing more and sends NLMSG_DONE alone.
     EXPECT_EQ(reader.feed(device_messages({1, 2, 3}).bytes(), 0), Progress::more);
     EXPECT_EQ(reader.feed(done_message().bytes(), 0), Progress::done);
     EXPECT_EQ(got.types.size(), 3u);
     EXPECT_EQ(reader.parts(), 1u);
 }
 
-TEST(NetlinkReplyReader, DumpInSeveralParts)
+TEST_F(NetlinkReplyReader, DumpInSeveralParts)
 {
-    Collected got;
-    const ReplyContext ctx = context();
-    const rnh::nl::OnMessage on_msg = got.callback();
-    rnh::nl::ReplyReader reader(ctx, on_msg);
     EXPECT_EQ(reader.feed(device_messages({1, 2}).bytes(), 0), Progress::more);
     EXPECT_EQ(reader.feed(device_messages({4}).bytes(), 0), Progress::more);
     EXPECT_EQ(reader.feed(done_message().bytes(), 0), Progress::done);
@@ -155,12 +155,8 @@ TEST(NetlinkReplyReader, DumpInSeveralParts)
     EXPECT_EQ(reader.parts(), 2u);
 }
 
-TEST(NetlinkReplyReader, OnlyDatagramsWithDataOfThisReplyAreParts)
+TEST_F(NetlinkReplyReader, OnlyDatagramsWithDataOfThisReplyAreParts)
 {
-    Collected got;
-    const ReplyContext ctx = context();
-    const rnh::nl::OnMessage on_msg = got.callback();
-    rnh::nl::ReplyReader reader(ctx, on_msg);
     Wire stale; // left over from an earlier request
     stale.begin(nldev(RDMA_NLDEV_CMD_GET), NLM_F_MULTI, our_seq - 1).end();
     EXPECT_EQ(reader.feed(stale.bytes(), 0), Progress::more);

@@ -108,17 +108,25 @@ inside() {
     host_lacks "$@"
 }
 
+# one_jobs PREFIX STAGE CONTAINER N... : queue STAGE of containers CONTAINERn with
+# device rxcN in holder N, for each N
+one_jobs() {
+    local prefix=$1 stage=$2 container=$3 n
+    shift 3
+    for n in "$@"; do hook_job "$prefix-$n" "$stage" "$container$n" "$n" "rxc$n" && names+=("$prefix-$n"); done
+}
+
 # --- 1. 16 containers with one device each, prestart at the same moment, then poststop
 for round in $(seq 1 "$rounds"); do
     names=()
-    for n in $(seq 0 15); do hook_job "s$round-$n" prestart "one$n" "$n" "rxc$n" && names+=("s$round-$n"); done
+    one_jobs "s$round" prestart one $(seq 0 15)
     go
     tally "${names[@]}"
     check "16x1 round $round: every start succeeded" test "$bad" -eq 0
     check "16x1 round $round: each device is in its container" \
         eval 'for n in $(seq 0 15); do inside $n rxc$n || exit 1; done'
     names=()
-    for n in $(seq 0 15); do hook_job "p$round-$n" poststop "one$n" "$n" "rxc$n" && names+=("p$round-$n"); done
+    one_jobs "p$round" poststop one $(seq 0 15)
     go
     tally "${names[@]}"
     check "16x1 round $round: every poststop succeeded" test "$bad" -eq 0
@@ -126,25 +134,24 @@ for round in $(seq 1 "$rounds"); do
 done
 
 # --- 2. 4 containers with 4 devices each, at once
-for round in 1 2; do # 4x4
+# four_jobs PREFIX STAGE : STAGE of containers four0..four3, each with its 4 devices
+four_jobs() {
+    local n b
     names=()
     for n in 0 1 2 3; do
         b=$((n * 4 + 16))
-        hook_job "q$round-$n" prestart "four$n" "$n" "rxc$b,rxc$((b + 1)),rxc$((b + 2)),rxc$((b + 3))"
-        names+=("q$round-$n")
+        hook_job "$1-$n" "$2" "four$n" "$n" "rxc$b,rxc$((b + 1)),rxc$((b + 2)),rxc$((b + 3))"
+        names+=("$1-$n")
     done
     go
+}
+for round in 1 2; do # 4x4
+    four_jobs "q$round" prestart
     tally "${names[@]}"
     check "4x4 round $round: every start succeeded" test "$bad" -eq 0
     check "4x4 round $round: the 16 devices are in their containers" \
         eval 'for n in 0 1 2 3; do b=$((n * 4 + 16)); inside $n rxc$b rxc$((b + 1)) rxc$((b + 2)) rxc$((b + 3)) || exit 1; done'
-    names=()
-    for n in 0 1 2 3; do
-        b=$((n * 4 + 16))
-        hook_job "r$round-$n" poststop "four$n" "$n" "rxc$b,rxc$((b + 1)),rxc$((b + 2)),rxc$((b + 3))"
-        names+=("r$round-$n")
-    done
-    go
+    four_jobs "r$round" poststop
     tally "${names[@]}"
     check "4x4 round $round: every poststop succeeded" test "$bad" -eq 0
     check "4x4 round $round: every device home, journal empty" settled
@@ -152,15 +159,15 @@ done
 
 # --- 3. starts beside poststops, recover, and a container whose namespace dies
 names=()
-for n in $(seq 0 7); do hook_job "m-$n" prestart "mix$n" "$n" "rxc$n" && names+=("m-$n"); done
+one_jobs "m" prestart mix $(seq 0 7)
 go
 tally "${names[@]}"
 check "mixed: the first 8 started" test "$bad" -eq 0
 kill "${pid[7]}" # holder 7 dies: the kernel returns rxc7 by itself, recover clears the journal
 wait "${pid[7]}" 2>/dev/null || true
 names=()
-for n in $(seq 0 6); do hook_job "mp-$n" poststop "mix$n" "$n" "rxc$n" && names+=("mp-$n"); done
-for n in $(seq 8 15); do hook_job "ms-$n" prestart "mix$n" "$n" "rxc$n" && names+=("ms-$n"); done
+one_jobs "mp" poststop mix $(seq 0 6)
+one_jobs "ms" prestart mix $(seq 8 15)
 for n in 1 2; do
     job "recover-$n" "$hook" recover && names+=("recover-$n")
     job "status-$n" "$hook" status --json && names+=("status-$n")
@@ -173,7 +180,7 @@ check "mixed: the 8 new containers hold their devices" \
 check "mixed: the stopped ones and the dead one's device are home" \
     eval 'for n in $(seq 0 7); do rdma_has rxc$n || { echo rxc$n; exit 1; }; done'
 names=()
-for n in $(seq 8 15); do hook_job "me-$n" poststop "mix$n" "$n" "rxc$n" && names+=("me-$n"); done
+one_jobs "me" poststop mix $(seq 8 15)
 go
 tally "${names[@]}"
 check "mixed: the last poststops succeeded" test "$bad" -eq 0

@@ -141,7 +141,7 @@ for threads in 1 4; do
     container "$id"
     run "$id" "$hook" --config "$outdir/$id.json" prestart <<<"$(state "$id" rxe0,rxe1,siw0,rxe2 creating "${pid[$id]}")"
     check "$threads move threads: the start fails, naming siw0 and the kernel's answer" \
-        refused "$id" "moving RDMA device siw0 into the container's network namespace: moving RDMA device"
+        refused "$id" "moving RDMA device siw0 into the container's network namespace: device index"
     check "$threads move threads: the error has the kernel's EOPNOTSUPP" has "$id" "Operation not supported"
     check "$threads move threads: every device is back in the host" home rxe0 rxe1 rxe2 siw0
     check "$threads move threads: the container's namespace (alive) holds no device" in_ns "/run/netns/$id"

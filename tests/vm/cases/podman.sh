@@ -96,6 +96,11 @@ check "CDI: after podman run --rm, rxe1 is home" all_home
 check "dpkg -i of the package" eval "dpkg -i '$RNH_BUILD_DIR'/rdma-netns-hook_*.deb >'$outdir/dpkg.log' 2>&1 || { cat '$outdir/dpkg.log'; false; }"
 check "the package's hooks.d file names /usr/bin/rdma-netns-hook" \
     jq -e '.hook.path == "/usr/bin/rdma-netns-hook"' /usr/share/containers/oci/hooks.d/rdma-netns-hook-prestart.json
+manual() { MANPAGER=cat MANWIDTH=80 man "$1" 2>&1 | grep -q "$2" || { man "$1" 2>&1 | head -5; return 1; }; }
+check "the package's manual pages: man rdma-netns-hook" manual rdma-netns-hook 'give a container its own RDMA devices'
+check "the package's manual pages: man rdma-netns-runtime" manual rdma-netns-runtime 'RDMA_NETNS_DEVICES'
+check "the package's copyright and changelog" \
+    test -s /usr/share/doc/rdma-netns-hook/copyright -a -s /usr/share/doc/rdma-netns-hook/changelog.gz
 start deb --annotation rdma.netns/devices=rxe1 --runtime crun --cgroups=disabled
 check "packaged hook: the container starts" ready deb
 check "packaged hook: inside, rdma dev lists rxe1 only" sees deb rxe1
