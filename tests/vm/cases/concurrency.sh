@@ -116,19 +116,21 @@ one_jobs() {
     for n in "$@"; do hook_job "$prefix-$n" "$stage" "$container$n" "$n" "rxc$n" && names+=("$prefix-$n"); done
 }
 
-# --- 1. 16 containers with one device each, prestart at the same moment, then poststop
-for round in $(seq 1 "$rounds"); do
+# batch PREFIX STAGE CONTAINER N... : one_jobs at once, then tally them
+batch() {
     names=()
-    one_jobs "s$round" prestart one $(seq 0 15)
+    one_jobs "$@"
     go
     tally "${names[@]}"
+}
+
+# --- 1. 16 containers with one device each, prestart at the same moment, then poststop
+for round in $(seq 1 "$rounds"); do
+    batch "s$round" prestart one $(seq 0 15)
     check "16x1 round $round: every start succeeded" test "$bad" -eq 0
     check "16x1 round $round: each device is in its container" \
         eval 'for n in $(seq 0 15); do inside $n rxc$n || exit 1; done'
-    names=()
-    one_jobs "p$round" poststop one $(seq 0 15)
-    go
-    tally "${names[@]}"
+    batch "p$round" poststop one $(seq 0 15)
     check "16x1 round $round: every poststop succeeded" test "$bad" -eq 0
     check "16x1 round $round: every device home, journal empty" settled
 done
@@ -158,10 +160,7 @@ for round in 1 2; do # 4x4
 done
 
 # --- 3. starts beside poststops, recover, and a container whose namespace dies
-names=()
-one_jobs "m" prestart mix $(seq 0 7)
-go
-tally "${names[@]}"
+batch "m" prestart mix $(seq 0 7)
 check "mixed: the first 8 started" test "$bad" -eq 0
 kill "${pid[7]}" # holder 7 dies: the kernel returns rxc7 by itself, recover clears the journal
 wait "${pid[7]}" 2>/dev/null || true
@@ -179,10 +178,7 @@ check "mixed: the 8 new containers hold their devices" \
     eval 'for n in $(seq 8 15); do inside $n rxc$n || exit 1; done'
 check "mixed: the stopped ones and the dead one's device are home" \
     eval 'for n in $(seq 0 7); do rdma_has rxc$n || { echo rxc$n; exit 1; }; done'
-names=()
-one_jobs "me" poststop mix $(seq 8 15)
-go
-tally "${names[@]}"
+batch "me" poststop mix $(seq 8 15)
 check "mixed: the last poststops succeeded" test "$bad" -eq 0
 "$hook" recover >/dev/null 2>&1 || true # the dead holder's entry, if the first recover ran too early
 check "mixed: every device home, journal empty" settled
