@@ -130,6 +130,8 @@ ProcessNamespaces namespaces_of_pid(pid_t pid, const std::string& who, const std
     ns.net = netns_at_path(dir + "net", "the network namespace of " + who);
     if (with_mount)
         ns.mnt = open_namespace(dir + "mnt", CLONE_NEWNS, "the mount namespace of " + who);
+    // The pid may have been reused between pidfd_open and the opens above; a
+    // signal 0 through the pidfd fails if the process it pinned is gone.
     if (::syscall(SYS_pidfd_send_signal, pidfd.get(), 0, nullptr, 0) != 0)
         fail_errno(who + " exited while its namespaces were being opened");
     return ns;
