@@ -8,14 +8,19 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <net/if_arp.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -140,6 +145,76 @@ void probe_nodes(AuditView& view, const NodeDevices& devices)
     std::sort(view.nodes.begin(), view.nodes.end(), node_order);
 }
 
+// A device's ports, numbered: a port dump lists them in order from port 1
+// (rdma_for_each_port() in nldev_port_get_dumpit(); port 0 is a switch's,
+// which has no netdev).
+std::vector<std::pair<std::uint32_t, nl::Port>> numbered_ports(nl::Socket& socket,
+                                                               const nl::Device& device)
+{
+    std::vector<std::pair<std::uint32_t, nl::Port>> ports;
+    for (auto& port : nl::dump_ports(socket, device.index))
+        ports.emplace_back(static_cast<std::uint32_t>(ports.size() + 1), std::move(port));
+    return ports;
+}
+
+// Attribute `attr` of a port in sysfs (class/infiniband/DEV/ports/N/ATTR);
+// empty when it cannot be read, as gid_attrs/ndevs/N of a GID with no netdev.
+std::string port_attr(const std::string& sysfs_root, const std::string& device, std::uint32_t port,
+                      const std::string& attr)
+{
+    return first_line(fs::path(sysfs_root) / "class/infiniband" / device / "ports" /
+                      std::to_string(port) / attr);
+}
+
+// The ports of the devices listed inside, with their netdevs: RDMA netlink
+// names a port's netdev only when it is in the socket's namespace
+// (fill_port_info() in nldev.c); sysfs names GID 0's netdev wherever it is.
+void probe_ports(AuditView& view, nl::Socket& socket, const std::vector<nl::Device>& devices)
+{
+    for (const auto& device : devices)
+        for (const auto& [number, port] : numbered_ports(socket, device)) {
+            PortView seen{device.name, number, port.ndev_name, {}, {}};
+            if (view.sysfs) {
+                seen.gid_netdev = port_attr("/sys", device.name, number, "gid_attrs/ndevs/0");
+                seen.link_layer = port_attr("/sys", device.name, number, "link_layer");
+            }
+            view.ports.push_back(std::move(seen));
+        }
+}
+
+// The MAC of an Ethernet netdev of this network namespace; empty otherwise.
+std::string mac_of(int sock, const std::string& name)
+{
+    ifreq req{};
+    if (name.size() >= sizeof req.ifr_name)
+        return {};
+    name.copy(req.ifr_name, name.size());
+    if (::ioctl(sock, SIOCGIFHWADDR, &req) != 0 || req.ifr_hwaddr.sa_family != ARPHRD_ETHER)
+        return {};
+    std::array<unsigned char, 6> mac{};
+    std::memcpy(mac.data(), req.ifr_hwaddr.sa_data, mac.size());
+    return mac_text(mac);
+}
+
+// Every netdev of this network namespace (if_nameindex() asks route netlink
+// in the caller's namespace).
+std::vector<NetdevView> netdevs_here()
+{
+    std::unique_ptr<struct if_nameindex, void (*)(struct if_nameindex*)> list(::if_nameindex(),
+                                                                              ::if_freenameindex);
+    if (!list)
+        fail_errno("listing the network devices");
+    Fd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!sock)
+        fail_errno("opening a socket to read the network devices' addresses");
+    std::vector<NetdevView> netdevs;
+    for (const auto* i = list.get(); i->if_index != 0; ++i)
+        netdevs.push_back({i->if_name, mac_of(sock.get(), i->if_name)});
+    std::sort(netdevs.begin(), netdevs.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+    return netdevs;
+}
+
 AuditView probe_inside(const TargetNamespaces& target, const NodeDevices& devices,
                        const RdmaSession& session)
 {
@@ -149,10 +224,13 @@ AuditView probe_inside(const TargetNamespaces& target, const NodeDevices& device
                    "audit needs CAP_SYS_ADMIN in the host: run it as root");
     AuditView view;
     auto socket = session.open();
-    view.netlink = names_of(nl::dump_devices(socket));
+    const auto listed = nl::dump_devices(socket);
+    view.netlink = names_of(listed);
     std::sort(view.netlink.begin(), view.netlink.end());
     probe_sysfs(view, static_cast<bool>(target.mnt));
     probe_nodes(view, devices);
+    probe_ports(view, socket, listed);
+    view.netdevs = netdevs_here();
     return view;
 }
 
@@ -208,6 +286,30 @@ NodeDevices read_node_devices(const std::string& sysfs_root)
         }
     }
     return devices;
+}
+
+std::vector<HostPort> host_ports_elsewhere(nl::Socket& host, const std::string& sysfs_root)
+{
+    std::vector<HostPort> found;
+    for (const auto& device : nl::dump_devices(host))
+        for (const auto& [number, port] : numbered_ports(host, device)) {
+            if (!port.ndev_name.empty())
+                continue;
+            auto netdev = port_attr(sysfs_root, device.name, number, "gid_attrs/ndevs/0");
+            if (!netdev.empty())
+                found.push_back(
+                    {device.name, number, std::move(netdev),
+                     mac_of_default_gid(port_attr(sysfs_root, device.name, number, "gids/0"))});
+        }
+    return found;
+}
+
+std::vector<std::string> host_netdev_names()
+{
+    std::vector<std::string> names;
+    for (auto& netdev : netdevs_here())
+        names.push_back(std::move(netdev.name));
+    return names;
 }
 
 AuditView probe(const TargetNamespaces& target, const NodeDevices& devices,

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace rnh {
 
@@ -29,6 +30,12 @@ struct TargetNamespaces {
 // namespaced, so the host sees the nodes of every device, wherever it is.
 using NodeDevices = std::map<dev_t, std::string>;
 NodeDevices read_node_devices(const std::string& sysfs_root);
+
+// The ports of the host's RDMA devices whose netdev is not in the host (this
+// process's namespace), named by GID 0 in the host's sysfs.
+std::vector<HostPort> host_ports_elsewhere(nl::Socket& host, const std::string& sysfs_root);
+// The netdevs of this process's network namespace.
+std::vector<std::string> host_netdev_names();
 
 // Forks the probe: setns() of a mount namespace needs a single-threaded
 // process, and entering the target's namespaces must not change this one's.

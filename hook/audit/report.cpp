@@ -93,6 +93,72 @@ void check_node_name(const std::string& node, const std::string& what)
         fail(what + ": \"" + node + "\" is not an RDMA character device");
 }
 
+// Columns two blanks apart, each as wide as its widest cell.
+std::string aligned(const std::vector<std::vector<std::string>>& table)
+{
+    std::vector<std::size_t> widths(table.front().size(), 0);
+    for (const auto& row : table)
+        for (std::size_t c = 0; c < row.size(); ++c)
+            widths[c] = std::max(widths[c], row[c].size());
+    std::string out;
+    for (const auto& row : table) {
+        std::string line;
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            line += row[c];
+            if (c + 1 < row.size())
+                line += std::string(widths[c] - row[c].size() + 2, ' ');
+        }
+        out += line + "\n";
+    }
+    return out;
+}
+
+// The ports of the devices the target sees and their netdevs, then every
+// netdev inside; nothing when the probe found neither.
+std::string netdev_table(const AuditView& view)
+{
+    if (view.ports.empty() && view.netdevs.empty())
+        return {};
+    std::string out = "\n";
+    if (!view.ports.empty()) {
+        std::vector<std::vector<std::string>> table = {{"PORT", "LINK LAYER", "NETDEV", "WHERE"}};
+        for (const auto& port : view.ports) {
+            const auto& name = port.netdev.empty() ? port.gid_netdev : port.netdev;
+            table.push_back({port.device + "/" + std::to_string(port.port),
+                             port.link_layer.empty() ? "?" : port.link_layer,
+                             name.empty() ? "-" : name,
+                             !port.netdev.empty() ? "inside"
+                             : name.empty()       ? "-"
+                                                  : "not inside"});
+        }
+        out += aligned(table);
+    }
+    std::string names;
+    for (const auto& netdev : view.netdevs)
+        names += (names.empty() ? "" : ", ") + netdev.name;
+    return out + "netdevs inside: " + (names.empty() ? "none" : names) + "\n";
+}
+
+nlohmann::json ports_json(const std::vector<PortView>& ports)
+{
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& port : ports)
+        out.push_back({{"device", port.device},
+                       {"port", port.port},
+                       {"netdev", port.netdev},
+                       {"gid_netdev", port.gid_netdev},
+                       {"link_layer", port.link_layer}});
+    return out;
+}
+
+nlohmann::json netdevs_json(const std::vector<NetdevView>& netdevs)
+{
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& netdev : netdevs)
+        out.push_back({{"name", netdev.name}, {"mac", netdev.mac}});
+    return out;
+}
+
 } // namespace
 
 std::string errno_name(int err)
@@ -200,7 +266,8 @@ std::vector<std::string> find_breaches(nl::NetnsMode mode, const AuditView& view
     return breaches;
 }
 
-std::string render_table(const AuditReport& report, const std::vector<std::string>& breaches)
+std::string render_table(const AuditReport& report, const std::vector<std::string>& breaches,
+                         const std::vector<std::string>& warnings)
 {
     const auto& view = report.view;
     std::string out = "audit of " + report.target + ", network namespace " +
@@ -228,21 +295,11 @@ std::string render_table(const AuditReport& report, const std::vector<std::strin
             cell(nodes_of(view, name, "MAD")),
         });
     }
-    std::vector<std::size_t> widths(table.front().size(), 0);
-    for (const auto& row : table)
-        for (std::size_t c = 0; c < row.size(); ++c)
-            widths[c] = std::max(widths[c], row[c].size());
-    for (const auto& row : table) {
-        std::string line;
-        for (std::size_t c = 0; c < row.size(); ++c) {
-            line += row[c];
-            if (c + 1 < row.size())
-                line += std::string(widths[c] - row[c].size() + 2, ' ');
-        }
-        out += line + "\n";
-    }
+    out += aligned(table);
     if (table.size() == 1)
         out += "(no RDMA device assigned, seen or opened)\n";
+
+    out += netdev_table(view);
 
     out += "\nrdma_cm: " + rdma_cm_text(view.rdma_cm) + "\n";
     if (breaches.empty())
@@ -250,10 +307,14 @@ std::string render_table(const AuditReport& report, const std::vector<std::strin
     else
         out += "result: " + std::to_string(breaches.size()) +
                (breaches.size() == 1 ? " breach" : " breaches") + ", one line each on stderr\n";
+    if (!warnings.empty())
+        out += std::to_string(warnings.size()) + (warnings.size() == 1 ? " warning" : " warnings") +
+               ", one line each on stderr\n";
     return out;
 }
 
-std::string render_json(const AuditReport& report, const std::vector<std::string>& breaches)
+std::string render_json(const AuditReport& report, const std::vector<std::string>& breaches,
+                        const std::vector<std::string>& warnings)
 {
     const auto& view = report.view;
     auto node_json = [](const NodeProbe& probe) {
@@ -299,7 +360,10 @@ std::string render_json(const AuditReport& report, const std::vector<std::string
         {"devices", devices},
         {"unnamed_nodes", unnamed},
         {"rdma_cm", rdma_cm},
+        {"ports", ports_json(view.ports)},
+        {"netdevs", netdevs_json(view.netdevs)},
         {"breaches", breaches},
+        {"warnings", warnings},
         {"clean", breaches.empty()},
     };
     return doc.dump(2) + "\n";
@@ -314,7 +378,9 @@ std::string view_to_json(const AuditView& view)
                           {"sysfs", nullptr},
                           {"sysfs_source", view.sysfs_source},
                           {"nodes", nodes},
-                          {"rdma_cm", nullptr}};
+                          {"rdma_cm", nullptr},
+                          {"ports", ports_json(view.ports)},
+                          {"netdevs", netdevs_json(view.netdevs)}};
     if (view.sysfs)
         doc["sysfs"] = *view.sysfs;
     if (view.rdma_cm)
@@ -364,6 +430,25 @@ AuditView view_from_json(std::string_view json, const std::string& what)
     }
     if (const auto* rdma_cm = member(doc, "rdma_cm", what))
         view.rdma_cm = error_code(*rdma_cm);
+    auto array = [&what, &doc](const char* key) {
+        const auto* list = member(doc, key, what);
+        if (list == nullptr || !list->is_array())
+            fail(what + ": \"" + key + "\" must be an array");
+        return *list;
+    };
+    for (const auto& port : array("ports")) {
+        const auto* number = member(port, "port", what);
+        if (number == nullptr || !number->is_number_unsigned() ||
+            number->get<unsigned long long>() > UINT32_MAX)
+            fail(what + ": a port number must be an unsigned 32-bit integer");
+        view.ports.push_back({string_member(port, "device", what), number->get<std::uint32_t>(),
+                              string_member(port, "netdev", what),
+                              string_member(port, "gid_netdev", what),
+                              string_member(port, "link_layer", what)});
+    }
+    for (const auto& netdev : array("netdevs"))
+        view.netdevs.push_back(
+            {string_member(netdev, "name", what), string_member(netdev, "mac", what)});
     return view;
 }
 

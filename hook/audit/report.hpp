@@ -4,6 +4,7 @@
 // here decides and renders, and is a plain function of its inputs.
 #pragma once
 
+#include "hook/audit/netdevs.hpp"
 #include "hook/state/journal.hpp"
 #include "hook/state/ns_id.hpp"
 #include "netlink/rdma.hpp"
@@ -33,7 +34,9 @@ struct AuditView {
     std::optional<std::vector<std::string>> sysfs;
     std::string sysfs_source; // whose /sys that was, or why it was not checked
     std::vector<NodeProbe> nodes;
-    std::optional<int> rdma_cm; // errno of opening rdma_cm (0: it opened); unset: no such node
+    std::optional<int> rdma_cm;      // errno of opening rdma_cm (0: it opened); unset: no such node
+    std::vector<PortView> ports;     // of the devices RDMA netlink lists inside
+    std::vector<NetdevView> netdevs; // every netdev inside, sorted by name
     bool operator==(const AuditView&) const = default;
 };
 
@@ -43,6 +46,8 @@ struct AuditReport {
     nl::NetnsMode mode = nl::NetnsMode::exclusive;
     std::vector<std::string> assigned; // sorted, no duplicates
     AuditView view;
+    std::vector<HostPort> host_ports;      // host RDMA ports whose netdev is not in the host
+    std::vector<std::string> host_netdevs; // the host's netdevs
 };
 
 // What TARGET names: a number is a pid, anything with a slash a network
@@ -68,9 +73,12 @@ std::vector<std::string> assigned_to(const std::vector<Assignment>& journal, NsI
 std::vector<std::string> find_breaches(nl::NetnsMode mode, const AuditView& view,
                                        const std::vector<std::string>& assigned);
 
-// Rows are devices, columns are paths; the breaches follow as a count.
-std::string render_table(const AuditReport& report, const std::vector<std::string>& breaches);
-std::string render_json(const AuditReport& report, const std::vector<std::string>& breaches);
+// Rows are devices, columns are paths; the ports' netdevs follow, then the
+// breaches and warnings as counts.
+std::string render_table(const AuditReport& report, const std::vector<std::string>& breaches,
+                         const std::vector<std::string>& warnings = {});
+std::string render_json(const AuditReport& report, const std::vector<std::string>& breaches,
+                        const std::vector<std::string>& warnings = {});
 
 // How the probe process hands its view to the parent over a pipe.
 std::string view_to_json(const AuditView& view);

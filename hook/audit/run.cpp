@@ -96,16 +96,27 @@ bool run_audit(const Config& config, const std::string& target_text, bool json)
     {
         auto host = session.open();
         report.mode = nl::get_netns_mode(host);
+        report.host_ports = host_ports_elsewhere(host, config.sysfs_root);
     }
+    report.host_netdevs = host_netdev_names();
     report.assigned = assigned_to(journal.all(), target.net.id);
     report.view = probe(target, read_node_devices(config.sysfs_root), session);
 
-    const auto breaches = find_breaches(report.mode, report.view, report.assigned);
-    const auto text = json ? render_json(report, breaches) : render_table(report, breaches);
+    auto breaches = find_breaches(report.mode, report.view, report.assigned);
+    NetdevFindings netdevs;
+    // In shared mode every device is everywhere: the breach above says all.
+    if (report.mode == nl::NetnsMode::exclusive)
+        netdevs = check_netdevs(report.view.ports, report.view.netdevs, report.host_ports,
+                                report.host_netdevs);
+    breaches.insert(breaches.end(), netdevs.breaches.begin(), netdevs.breaches.end());
+    const auto text = json ? render_json(report, breaches, netdevs.warnings)
+                           : render_table(report, breaches, netdevs.warnings);
     std::fputs(text.c_str(), stdout);
     std::fflush(stdout);
     for (const auto& line : breaches)
         std::fprintf(stderr, "rdma-netns-hook: %s\n", line.c_str());
+    for (const auto& line : netdevs.warnings)
+        std::fprintf(stderr, "rdma-netns-hook: warning: %s\n", line.c_str());
     return breaches.empty();
 }
 

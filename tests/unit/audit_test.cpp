@@ -308,3 +308,142 @@ TEST(AuditProbeReport, RoundTripsAndRefusesWhatIsMalformed)
               }),
               "r: \"netlink\" must list strings");
 }
+
+namespace {
+
+using rnh::HostPort;
+using rnh::NetdevView;
+using rnh::PortView;
+
+// A container given rxn0 on the NIC eth0, rxn1 on eth1 staying in the host.
+const std::vector<HostPort> no_host_ports;
+const Lines host_netdevs = {"eth0", "eth1", "lo"};
+
+} // namespace
+
+TEST(AuditNetdevs, TheMacOfADefaultGid)
+{
+    EXPECT_EQ(rnh::mac_of_default_gid("fe80:0000:0000:0000:5054:00ff:fe12:3456"),
+              "52:54:00:12:34:56");
+    EXPECT_EQ(rnh::mac_of_default_gid("fe80:0000:0000:0000:0054:00ff:fe12:3456"),
+              "02:54:00:12:34:56");
+    // an IPv4-mapped GID, an IB GID, a truncated one, a MAC without ff:fe
+    EXPECT_EQ(rnh::mac_of_default_gid("0000:0000:0000:0000:0000:ffff:0a09:0001"), "");
+    EXPECT_EQ(rnh::mac_of_default_gid("fe80:0000:0000:0000:0002:c903:0001:2345"), "");
+    EXPECT_EQ(rnh::mac_of_default_gid("fe80:0000:0000:0000:5054:00ff:fe12:345"), "");
+    EXPECT_EQ(rnh::mac_of_default_gid("fe80:0000:0000:0000:5054:00ff:fe12:3456:"), "");
+    EXPECT_EQ(rnh::mac_of_default_gid("fe80:0000:0000:0000:5054:00aa:fe12:3456"), "");
+    EXPECT_EQ(rnh::mac_of_default_gid("fe80-0000:0000:0000:5054:00ff:fe12:3456"), "");
+    EXPECT_EQ(rnh::mac_of_default_gid(""), "");
+}
+
+TEST(AuditNetdevs, ARoceDeviceWithItsNetdevInsideIsClean)
+{
+    const std::vector<PortView> ports = {{"rxn0", 1, "eth0", "eth0", "Ethernet"}};
+    const std::vector<NetdevView> inside = {{"eth0", "52:54:00:12:34:56"}, {"lo", ""}};
+    auto findings = rnh::check_netdevs(ports, inside, no_host_ports, {"eth1", "lo"});
+    EXPECT_EQ(findings.warnings, Lines{});
+    EXPECT_EQ(findings.breaches, Lines{});
+}
+
+TEST(AuditNetdevs, ARoceDeviceWhoseNetdevStayedOutIsAWarningThatSaysWhereAndWhatToAsk)
+{
+    const std::vector<NetdevView> inside = {{"lo", ""}};
+    auto findings = rnh::check_netdevs({{"rxn0", 1, "", "eth0", "Ethernet"}}, inside, no_host_ports,
+                                       host_netdevs);
+    EXPECT_EQ(findings.warnings,
+              Lines{"rxn0's netdev eth0 is in the host: rdma_cm and MLNX_OFED will refuse its "
+                    "GIDs; ask with rdma.netns/with-netdevs=true"});
+    EXPECT_EQ(findings.breaches, Lines{});
+    // In a third namespace; on port 2; no GID to name it by, but an Ethernet port.
+    findings =
+        rnh::check_netdevs({{"mlx5_0", 2, "", "ens1f1", ""}, {"mlx5_1", 1, "", "", "Ethernet"}},
+                           inside, no_host_ports, host_netdevs);
+    EXPECT_EQ(findings.warnings,
+              (Lines{"mlx5_0 port 2's netdev ens1f1 is neither in the target nor in the host: "
+                     "rdma_cm and MLNX_OFED will refuse its GIDs; ask with "
+                     "rdma.netns/with-netdevs=true",
+                     "mlx5_1 is a RoCE port without a netdev in the target: rdma_cm and "
+                     "MLNX_OFED will refuse its GIDs; ask with rdma.netns/with-netdevs=true"}));
+}
+
+TEST(AuditNetdevs, AnInfinibandPortNeedsNoNetdev)
+{
+    auto findings =
+        rnh::check_netdevs({{"mlx5_2", 1, "", "", "InfiniBand"}, {"rxn0", 1, "", "", ""}},
+                           {{"lo", ""}}, no_host_ports, host_netdevs);
+    EXPECT_EQ(findings.warnings, Lines{});
+    EXPECT_EQ(findings.breaches, Lines{});
+}
+
+TEST(AuditNetdevs, AHostDevicesNetdevInsideIsABreach)
+{
+    const std::vector<PortView> ports = {{"rxn0", 1, "eth0", "eth0", "Ethernet"}};
+    const std::vector<NetdevView> inside = {
+        {"eth0", "52:54:00:12:34:56"}, {"eth1", "52:54:00:12:34:57"}, {"lo", ""}};
+    const std::vector<HostPort> host = {{"rxn1", 1, "eth1", "52:54:00:12:34:57"}};
+    auto findings = rnh::check_netdevs(ports, inside, host, {"lo"});
+    EXPECT_EQ(findings.warnings, Lines{});
+    EXPECT_EQ(findings.breaches,
+              Lines{"netdev eth1 is in the target, but it is bound to port 1 of rxn1, an RDMA "
+                    "device of the host the target was not given: return eth1 to the host, or "
+                    "give the target rxn1"});
+    // Another eth1 of the same name (its MAC differs) is the target's own.
+    findings = rnh::check_netdevs(ports, inside, {{"rxn1", 1, "eth1", "52:54:00:99:99:99"}}, {});
+    EXPECT_EQ(findings.breaches, Lines{});
+    // No MAC to compare (not a default GID): the name decides.
+    findings = rnh::check_netdevs(ports, inside, {{"rxn1", 1, "eth1", ""}}, {});
+    EXPECT_EQ(findings.breaches.size(), 1u);
+}
+
+TEST(AuditRender, TheNetdevsOfThePortsFollowTheTable)
+{
+    rnh::AuditReport report;
+    report.target = "container r1 (pid 77)";
+    report.netns = {4, 4026532290};
+    report.assigned = {"rxn0"};
+    report.view.netlink = {"rxn0"};
+    report.view.sysfs = Lines{"rxn0"};
+    report.view.sysfs_source = "the target's own /sys";
+    report.view.rdma_cm = 0;
+    report.view.ports = {{"rxn0", 1, "", "eth0", "Ethernet"},
+                         {"rxn0", 2, "eth2", "eth2", ""},
+                         {"rxn0", 3, "", "", "InfiniBand"}};
+    report.view.netdevs = {{"eth2", "52:54:00:12:34:58"}, {"lo", ""}};
+    const auto text = rnh::render_table(report, {}, {"w1", "w2"});
+    EXPECT_NE(text.find("rxn0    yes       listed   listed  -      -\n"
+                        "\n"
+                        "PORT    LINK LAYER  NETDEV  WHERE\n"
+                        "rxn0/1  Ethernet    eth0    not inside\n"
+                        "rxn0/2  ?           eth2    inside\n"
+                        "rxn0/3  InfiniBand  -       -\n"
+                        "netdevs inside: eth2, lo\n"
+                        "\n"
+                        "rdma_cm: opens"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("result: the target reaches exactly the devices assigned to it\n"
+                        "2 warnings, one line each on stderr\n"),
+              std::string::npos)
+        << text;
+
+    auto doc = nlohmann::json::parse(rnh::render_json(report, {}, {"w1"}));
+    EXPECT_EQ(doc["ports"][0], nlohmann::json::parse(R"({"device": "rxn0", "port": 1,
+        "netdev": "", "gid_netdev": "eth0", "link_layer": "Ethernet"})"));
+    EXPECT_EQ(doc["netdevs"][0], nlohmann::json::parse(R"({"name": "eth2",
+        "mac": "52:54:00:12:34:58"})"));
+    EXPECT_EQ(doc["warnings"], nlohmann::json::parse(R"(["w1"])"));
+    EXPECT_EQ(doc["clean"], true);
+
+    EXPECT_EQ(rnh::view_from_json(rnh::view_to_json(report.view), "r"), report.view);
+    EXPECT_EQ(error_of([] {
+                  rnh::view_from_json(R"({"netlink":[],"sysfs_source":"","nodes":[],
+                      "ports":[{"device":"rxn0","port":-1}],"netdevs":[]})",
+                                      "r");
+              }),
+              "r: a port number must be an unsigned 32-bit integer");
+    EXPECT_EQ(error_of([] {
+                  rnh::view_from_json(R"({"netlink":[],"sysfs_source":"","nodes":[]})", "r");
+              }),
+              "r: \"ports\" must be an array");
+}

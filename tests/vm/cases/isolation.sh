@@ -5,6 +5,8 @@
 # A container given rxe0 by the hook, with ALL of /dev/infiniband bind-mounted in, reaches
 # rxe0 and nothing of rxe1 on every path (RDMA netlink, sysfs, verbs nodes, MAD nodes,
 # rdma_cm), the host the reverse, and `rdma-netns-hook audit` says so, or names the breach.
+# With soft-RoCE on the PCI NICs, audit says whether a device's netdev went along, and names
+# a netdev of a host RDMA device that leaked into a container.
 set -eu
 # shellcheck source-path=SCRIPTDIR source=../guest/lib.sh
 . "$(dirname "$0")/../guest/lib.sh"
@@ -223,6 +225,51 @@ for rt in runc crun; do
               lists "rxe0 rxe1" by_ibv ibv_devices'
     check "$rt: after it stops, the host opens rxe0's nodes (${mine[*]}) again" host_opens "${mine[@]}"
 done
+
+# --- netdevs: rxn0 on eth0 given to a container, rxn1 on eth1 in the host; the netdevs
+# moved by hand as rdma.netns/with-netdevs=true does
+# audit_warns TARGET TEXT : audit exits 0 with a line "rdma-netns-hook: warning: TEXT..."
+audit_warns() {
+    audit_clean "$1" || return 1
+    grep -qF "rdma-netns-hook: warning: $2" "$outdir/audit.out" || { cat "$outdir/audit.out"; return 1; }
+}
+# audit_quiet TARGET : audit exits 0 without a warning
+audit_quiet() {
+    audit_clean "$1" || return 1
+    not grep -q 'warning' "$outdir/audit.out" || { cat "$outdir/audit.out"; return 1; }
+}
+check "netdevs: rxn0 and rxn1 on the PCI NICs eth0 and eth1" nic_rxe_setup
+iso_bundle /tmp/b-nd prestart n1 ""
+bundle_jq /tmp/b-nd '.annotations = {"rdma.netns/devices": "rxn0"}'
+start runc n1 /tmp/b-nd
+check "netdevs: a container starts with rxn0, eth0 left in the host" ready n1
+pid=$(runc state n1 | jq -r .pid)
+check "netdevs: audit warns that rxn0's netdev is in the host, and exits 0" \
+    audit_warns "$pid" "rxn0's netdev eth0 is in the host: rdma_cm and MLNX_OFED will refuse its GIDs; ask with rdma.netns/with-netdevs=true"
+sed 's/^/#   /' "$outdir/audit.out"
+check "  ...its table: rxn0/1 on Ethernet, eth0 not inside" \
+    grep -q '^rxn0/1  *Ethernet  *eth0  *not inside$' "$outdir/audit.out"
+check "netdevs: ip link set eth0 netns (the container)" ip link set eth0 netns "$pid"
+check "netdevs: audit with eth0 inside: no warning, exit 0" audit_quiet "$pid"
+sed 's/^/#   /' "$outdir/audit.out"
+check "  ...its table: rxn0/1 on Ethernet, eth0 inside" \
+    grep -q '^rxn0/1  *Ethernet  *eth0  *inside$' "$outdir/audit.out"
+check "  ...its JSON: the port's netdev is eth0, found by RDMA netlink inside, no warnings" \
+    eval "'$hook' audit n1 --json | jq -e '.clean and .warnings == []
+        and .ports == [{device: \"rxn0\", port: 1, netdev: \"eth0\", gid_netdev: \"eth0\", link_layer: \"Ethernet\"}]
+        and ([.netdevs[].name] | index(\"eth0\") != null)'"
+check "netdevs: ip link set eth1 netns (the container), rxn1 stays in the host" \
+    eval "ip link set eth1 netns $pid && rdma_has rxn1"
+check "netdevs: audit exits 1 and names eth1 as rxn1's, leaked from the host" \
+    audit_breach n1 "netdev eth1 is in the target, but it is bound to port 1 of rxn1, an RDMA device of the host the target was not given: return eth1 to the host, or give the target rxn1"
+sed 's/^/#   /' "$outdir/audit.err"
+check "netdevs: back by hand: eth1, then eth0 (rxn0 is still inside)" \
+    nsenter --net="/proc/$pid/ns/net" sh -c 'ip link set eth1 netns 1 && ip link set eth0 netns 1'
+check "netdevs: audit of the container warns again that eth0 is in the host" \
+    audit_warns n1 "rxn0's netdev eth0 is in the host"
+stop n1
+check "netdevs: the container exits cleanly, rxn0, rxn1, eth0 and eth1 are home" \
+    eval 'exited n1 && rdma_has rxn0 && rdma_has rxn1 && ip link show eth0 >/dev/null && ip link show eth1 >/dev/null'
 
 # --- last: an assigned device that is gone (rxe deleted in the container's namespace is gone
 # for good) is a breach that names it

@@ -77,6 +77,18 @@ nic_rxe_setup() {
     done
 }
 
+# nics_rxe_setup : soft-RoCE device rxnI on every virtio NIC ethI of the guest (as many as
+# RNH_VM_NICS gave it, in PCI order); prints their count
+nics_rxe_setup() {
+    local n=0
+    while [ -e "/sys/class/net/eth$n/device" ]; do
+        ip link set "eth$n" up && rdma link add "rxn$n" type rxe netdev "eth$n" || return 1
+        n=$((n + 1))
+    done
+    [ "$n" -gt 0 ] || { echo "no NIC eth0 in the guest" >&2; return 1; }
+    echo "$n"
+}
+
 # siw_setup : soft-iWARP device siw0 on dummy link s0; the kernel refuses to move it
 # to another namespace (siw has no disassociate_ucontext: EOPNOTSUPP).
 siw_setup() {
