@@ -25,9 +25,13 @@ Commands (OCI hooks: the runtime writes the container's state on stdin):
 Commands for operators:
   status [--json]          netns mode, host devices and current assignments
   recover                  return the devices of containers that are gone
-  cdi generate [--output FILE]
+  cdi generate [--output FILE] [--no-mad-nodes]
                            write a CDI spec (kind rdma.netns/device) with one
-                           device per RDMA device in the host namespace
+                           device per RDMA device in the host or held by a
+                           container, and the device "all"; each gives its
+                           verbs, umad and issm nodes (not with --no-mad-nodes)
+                           and RDMA_NETNS_DEVICES; FILE is left as it is when
+                           its text would not change
   setup --exclusive        switch the RDMA subsystem to exclusive netns mode
   audit TARGET [--json]    what a container reaches of the RDMA devices: which
                            ones it sees or opens through RDMA netlink, sysfs,
@@ -135,10 +139,14 @@ void parse_command_options(Arguments& args, Invocation& inv)
                 unexpected(args.peek());
             }
         } else if (inv.command == Command::cdi_generate) {
-            if (auto output = args.value_of("--output"))
+            if (auto output = args.value_of("--output")) {
                 inv.output = output;
-            else
+            } else if (args.peek() == "--no-mad-nodes") {
+                args.take();
+                inv.cdi_mad_nodes = false;
+            } else {
                 unexpected(args.peek());
+            }
         } else if (!ignore_unknown_option(args, inv)) {
             unexpected(args.peek());
         }
@@ -179,7 +187,7 @@ Invocation parse_command_line(const std::vector<std::string>& argv)
     } else if (command == "cdi") {
         if (args.done() || args.take() != "generate")
             fail("cdi needs the subcommand generate",
-                 "rdma-netns-hook cdi generate [--output FILE]");
+                 "rdma-netns-hook cdi generate [--output FILE] [--no-mad-nodes]");
         inv.command = Command::cdi_generate;
     } else if (command == "setup") {
         if (args.done() || args.take() != "--exclusive")

@@ -28,6 +28,7 @@ struct Invocation {
     std::vector<std::string> devices;               // prestart --device, added to the annotations
     std::map<std::string, std::string> verbs_nodes; // prestart --verbs-node DEV=uverbsN
     std::optional<std::string> output;              // cdi generate --output
+    bool cdi_mad_nodes = true;                      // cdi generate: not --no-mad-nodes
     std::optional<std::string> target;              // audit TARGET
     // Options of prestart, createRuntime or poststop that this version does
     // not know, with their values: skipped, for main() to warn about. A hook

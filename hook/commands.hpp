@@ -31,9 +31,10 @@ void run_poststop(const Config& config, const oci::State& state);
 void run_recover(const Config& config);
 // status: the mode, the host's devices, and the journal.
 void run_status(const Config& config, bool json);
-// cdi generate: a CDI spec for every RDMA device in the host, on stdout or
-// written atomically to `output`.
-void run_cdi_generate(const Config& config, const std::optional<std::string>& output);
+// cdi generate: a CDI spec for every RDMA device in the host or held by a
+// container, on stdout or written atomically to `args.output` unless that
+// file already holds the same text.
+void run_cdi_generate(const Config& config, const Invocation& args);
 // setup --exclusive: switch the RDMA subsystem to exclusive netns mode.
 void run_setup_exclusive(const Config& config);
 

@@ -10,3 +10,5 @@ foreach(stage prestart poststop)
 endforeach()
 configure_file(${RNH_SOURCE_DIR}/packaging/rdma-netns-exclusive.service.in
                ${RNH_STAGING}/rdma-netns-exclusive.service @ONLY)
+configure_file(${RNH_SOURCE_DIR}/packaging/rdma-netns-cdi.service.in
+               ${RNH_STAGING}/rdma-netns-cdi.service @ONLY)

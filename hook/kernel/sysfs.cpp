@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <utility>
 
 namespace rnh {
 
@@ -39,6 +40,23 @@ std::map<std::string, std::string> read_pci_addresses(const std::string& sysfs_r
     return addresses;
 }
 
+namespace {
+
+// The first line of <node_dir>/ibdev: the RDMA device behind a character
+// device; empty if the device went away while we looked.
+std::string ibdev_of(const fs::path& node_dir)
+{
+    std::string name;
+    try {
+        name = read_file(node_dir / "ibdev", 4096);
+    } catch (const Error&) {
+        return {};
+    }
+    return name.substr(0, name.find('\n'));
+}
+
+} // namespace
+
 std::map<std::string, std::string> read_verbs_nodes(const std::string& sysfs_root)
 {
     std::map<std::string, std::string> nodes;
@@ -48,16 +66,32 @@ std::map<std::string, std::string> read_verbs_nodes(const std::string& sysfs_roo
         const auto node = entry.path().filename().string();
         if (!node.starts_with("uverbs"))
             continue;
-        std::string name;
-        try {
-            name = read_file(entry.path() / "ibdev", 4096);
-        } catch (const Error&) {
-            continue; // the device went away while we looked
-        }
-        name = name.substr(0, name.find('\n'));
-        if (!name.empty())
+        if (auto name = ibdev_of(entry.path()); !name.empty())
             nodes[name] = node;
     }
+    return nodes;
+}
+
+std::map<std::string, std::vector<std::string>> read_mad_nodes(const std::string& sysfs_root)
+{
+    // (N, kind) orders umadN before issmN, and port before port.
+    std::map<std::string, std::map<std::pair<unsigned long, bool>, std::string>> found;
+    std::error_code ec;
+    for (const auto& entry :
+         fs::directory_iterator(fs::path(sysfs_root) / "class/infiniband_mad", ec)) {
+        const auto node = entry.path().filename().string();
+        const bool issm = node.starts_with("issm");
+        const auto digits = node.substr(4);
+        if ((!issm && !node.starts_with("umad")) || digits.empty() || digits.size() > 4 ||
+            digits.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        if (auto name = ibdev_of(entry.path()); !name.empty())
+            found[name][{std::stoul(digits), issm}] = node;
+    }
+    std::map<std::string, std::vector<std::string>> nodes;
+    for (const auto& [name, by_number] : found)
+        for (const auto& [key, node] : by_number)
+            nodes[name].push_back(node);
     return nodes;
 }
 

@@ -24,4 +24,9 @@ std::map<std::string, std::string> read_pci_addresses(const std::string& sysfs_r
 // The verbs class is not namespaced: the host sees every device's node.
 std::map<std::string, std::string> read_verbs_nodes(const std::string& sysfs_root);
 
+// Device name -> its MAD nodes ("umadN", "issmN": one pair per port, the pair
+// sharing N; ib_umad_init_port() in user_mad.c), port by port, from
+// <root>/class/infiniband_mad/*/ibdev. Not namespaced either.
+std::map<std::string, std::vector<std::string>> read_mad_nodes(const std::string& sysfs_root);
+
 } // namespace rnh

@@ -97,9 +97,20 @@ TEST(CommandLine, OperatorCommands)
     auto cdi = parse_command_line({"cdi", "generate", "--output", "/etc/cdi/rdma.json"});
     EXPECT_EQ(cdi.command, Command::cdi_generate);
     EXPECT_EQ(cdi.output, "/etc/cdi/rdma.json");
+    EXPECT_TRUE(cdi.cdi_mad_nodes);
+    cdi = parse_command_line({"cdi", "generate", "--no-mad-nodes", "--output=/x.json"});
+    EXPECT_FALSE(cdi.cdi_mad_nodes);
+    EXPECT_EQ(cdi.output, "/x.json");
     EXPECT_EQ(parse_command_line({"setup", "--exclusive"}).command, Command::setup);
     EXPECT_EQ(error_of([] { parse_command_line({"cdi"}); }),
-              "cdi needs the subcommand generate; rdma-netns-hook cdi generate [--output FILE]");
+              "cdi needs the subcommand generate; rdma-netns-hook cdi generate [--output FILE] "
+              "[--no-mad-nodes]");
+    EXPECT_EQ(
+        error_of([] {
+            parse_command_line({"cdi", "generate", "--no-mad"});
+        }),
+        "unexpected argument \"--no-mad\"; the commands are prestart, createRuntime, "
+        "poststop, status, recover, audit, cdi generate and setup; see rdma-netns-hook --help");
     EXPECT_EQ(error_of([] { parse_command_line({"setup"}); }),
               "setup needs --exclusive; rdma-netns-hook setup --exclusive");
 }

@@ -78,9 +78,9 @@ check "no annotation: exits cleanly and nothing was recorded" \
 
 # --- CDI: a spec from cdi generate; the device request needs no annotation
 mkdir -p /etc/cdi
-check "cdi generate writes a spec with rxe0 and rxe1" \
+check "cdi generate writes a spec with rxe0, rxe1 and all" \
     eval "/usr/local/bin/rdma-netns-hook cdi generate --output /etc/cdi/rdma-netns.json &&
-          jq -e '[.devices[].name] == [\"rxe0\",\"rxe1\"]' /etc/cdi/rdma-netns.json"
+          jq -e '[.devices[].name] == [\"rxe0\",\"rxe1\",\"all\"]' /etc/cdi/rdma-netns.json"
 node=$(jq -r '.devices[] | select(.name == "rxe1") | .containerEdits.deviceNodes[0].path' /etc/cdi/rdma-netns.json)
 start cdi --device rdma.netns/device=rxe1 --runtime crun --cgroups=disabled
 check "CDI --device rdma.netns/device=rxe1: the container starts" ready cdi

@@ -266,3 +266,15 @@ stop() {
 }
 # exited ID : the runtime exited 0
 exited() { grep -qx 0 "$outdir/$1.rc" || { cat "$outdir/$1.log"; return 1; }; }
+
+# podman_setup ROOTFS : what `podman run --rootfs ROOTFS -v /usr:/usr:ro` needs in the guest:
+# a rootfs of empty mount points and links into /usr, and vfs storage under /run and
+# /var/lib (exported CONTAINERS_STORAGE_CONF; call it outside a check).
+podman_setup() {
+    local rootfs=$1 d
+    mkdir -p "$rootfs"/{usr,proc,sys,dev,etc/libibverbs.d,tmp,out} || return 1
+    for d in bin sbin lib lib64; do [ -L "/$d" ] && ln -sfn "$(readlink "/$d")" "$rootfs/$d"; done
+    printf '[storage]\ndriver = "vfs"\nrunroot = "/run/containers/storage"\ngraphroot = "/var/lib/containers/storage"\n' \
+        >/tmp/storage.conf || return 1
+    export CONTAINERS_STORAGE_CONF=/tmp/storage.conf
+}
