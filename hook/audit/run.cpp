@@ -4,6 +4,7 @@
 #include "hook/audit/run.hpp"
 
 #include "base/error.hpp"
+#include "hook/audit/limits.hpp"
 #include "hook/audit/probe.hpp"
 #include "hook/audit/report.hpp"
 #include "hook/state/journal.hpp"
@@ -100,7 +101,9 @@ bool run_audit(const Config& config, const std::string& target_text, bool json)
     report.assigned = assigned_to(journal.all(), target.net.id);
     report.view = probe(target, read_node_devices(config.sysfs_root), session);
 
-    const auto breaches = find_breaches(report.mode, report.view, report.assigned);
+    auto breaches = find_breaches(report.mode, report.view, report.assigned);
+    for (auto& line : audit_limits(journal.all(), target.net.id))
+        breaches.push_back(std::move(line));
     const auto text = json ? render_json(report, breaches) : render_table(report, breaches);
     std::fputs(text.c_str(), stdout);
     std::fflush(stdout);
