@@ -5,6 +5,7 @@
 #include "hook/kernel/confine.hpp"
 #include "hook/kernel/fault_points.hpp"
 #include "hook/plan/container.hpp"
+#include "hook/plan/limits.hpp"
 #include "hook/plan/policy.hpp"
 #include "hook/start.hpp"
 
@@ -16,6 +17,7 @@ void run_prestart(const Config& config, oci::State state, const Invocation& args
     if (container.request.empty())
         return;
     check_request(config.policy, container.request, config.source);
+    container.limits = plan_limits(config, container.request, container.spec_memlock);
     require_privileges();
     confine();
     start(config, std::move(container), args.verbs_nodes);

@@ -7,8 +7,10 @@
 #include "base/error.hpp"
 #include "hook/commands.hpp"
 #include "hook/kernel/dumps.hpp"
+#include "hook/kernel/limits.hpp"
 #include "hook/kernel/moves.hpp"
 #include "hook/kernel/sysfs.hpp"
+#include "hook/log.hpp"
 #include "hook/plan/device_list.hpp"
 #include "hook/plan/policy.hpp"
 #include "hook/plan/resolve.hpp"
@@ -58,6 +60,7 @@ private:
     std::optional<Assignment> earlier_assignment() const;
     Assignment assignment_of(const Plan& plan) const;
     void check_verbs_nodes() const;
+    void apply_limits();
     [[noreturn]] void undo(const Error& cause) const;
 
     const Config& config_;
@@ -116,6 +119,7 @@ void Start::run()
                                                    " into the container's network namespace");
         verify_in(plan.to_move, host_, target_, session_);
         check_verbs_nodes();
+        apply_limits();
     } catch (...) {
         undo(current_error());
     }
@@ -203,6 +207,41 @@ void Start::check_verbs_nodes() const
                  "regenerate the CDI spec with `rdma-netns-hook cdi generate` and start the "
                  "container again");
     }
+}
+
+// The container's limits, once its devices are in: RLIMIT_MEMLOCK of its
+// process (which the workload inherits) and rdma.max of its cgroup for exactly
+// the devices it holds. The cgroup's removal ends the limits; nothing to undo.
+void Start::apply_limits()
+{
+    const auto& limits = container_.limits;
+    if (!limits.memlock && !limits.rdma)
+        return;
+    const auto& id = container_.state.id;
+    if (!container_.state.pid)
+        fail("container " + id + " has no process to set its limits on",
+             "remove memlock and policy.rdma_limits from " + config_.source +
+                 " for containers named only by a network namespace");
+    const auto pid = *container_.state.pid;
+    if (limits.memlock) {
+        set_memlock(pid, *limits.memlock);
+        attempt_.memlock = limits.memlock;
+    }
+    if (!limits.rdma)
+        return;
+    const auto dir = rdma_cgroup_dir(config_.sysfs_root, pid);
+    if (auto missing = missing_rdma_controller(dir); !missing.empty()) {
+        if (config_.rdma_controller_required)
+            fail("container " + id + ": " + missing);
+        log_warning("container " + id + " starts without policy.rdma_limits: " + missing);
+        return;
+    }
+    std::vector<std::string> lines;
+    for (const auto& device : attempt_.devices)
+        lines.push_back(rdma_max_line(device.name, *limits.rdma));
+    write_rdma_max(dir, lines);
+    attempt_.rdma_cgroup = dir;
+    attempt_.rdma_max = std::move(lines);
 }
 
 // Undoes a failed start: brings back what moved and, only if nothing was left

@@ -3,6 +3,7 @@
 #include "hook/commands.hpp"
 #include "hook/plan/device_list.hpp"
 #include "hook/state/journal.hpp"
+#include "oci/request.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +13,15 @@
 
 namespace rnh {
 namespace {
+
+// The limits a start set, under its row.
+void print_limits(const Assignment& a)
+{
+    if (a.memlock)
+        std::printf("  %-24s memlock %s\n", "", oci::memlock_text(*a.memlock).c_str());
+    for (const auto& line : a.rdma_max)
+        std::printf("  %-24s rdma.max %s\n", "", line.c_str());
+}
 
 void print_table(nl::NetnsMode mode, const std::vector<nl::Device>& devices,
                  const std::vector<Assignment>& assignments)
@@ -31,6 +41,7 @@ void print_table(nl::NetnsMode mode, const std::vector<nl::Device>& devices,
         std::printf("  %-24s %-7s %-22s %-20s %s\n", a.container_id.c_str(),
                     std::string(phase_name(a.phase)).c_str(), ns.c_str(),
                     utc_timestamp(a.since).c_str(), names.c_str());
+        print_limits(a);
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace rnh::oci {
 namespace {
@@ -133,6 +134,45 @@ std::vector<std::string> parse_pci_list(std::string_view value, const std::strin
     return parse_list(value, source, check_pci_address);
 }
 
+std::uint64_t parse_memlock(std::string_view value, const std::string& source)
+{
+    const std::string whole(value);
+    value = trim(value);
+    if (value == "unlimited")
+        return memlock_unlimited;
+    constexpr std::string_view suffixes = "KMGT";
+    unsigned shift = 0;
+    if (!value.empty())
+        if (auto at = suffixes.find(static_cast<char>(std::toupper(value.back())));
+            at != std::string_view::npos) {
+            shift = 10 * static_cast<unsigned>(at + 1);
+            value.remove_suffix(1);
+        }
+    std::uint64_t number = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+    // below RLIM_INFINITY, which only "unlimited" names
+    bool valid = !value.empty() && std::isdigit(static_cast<unsigned char>(value.front())) &&
+                 ec == std::errc() && end == value.data() + value.size() &&
+                 number <= (memlock_unlimited - 1) >> shift;
+    if (!valid)
+        fail(source + ": \"" + whole + "\" is not a size of locked memory",
+             "write bytes, a number with K, M, G or T (powers of 1024) such as 64M, or unlimited");
+    return number << shift;
+}
+
+std::string memlock_text(std::uint64_t bytes)
+{
+    if (bytes == memlock_unlimited)
+        return "unlimited";
+    constexpr std::string_view suffixes = "KMGT";
+    std::size_t unit = 0;
+    while (bytes != 0 && unit < suffixes.size() && bytes % 1024 == 0) {
+        bytes /= 1024;
+        ++unit;
+    }
+    return std::to_string(bytes) + (unit == 0 ? "" : std::string(1, suffixes[unit - 1]));
+}
+
 Request request_from_annotations(const Annotations& annotations)
 {
     Request request;
@@ -144,6 +184,9 @@ Request request_from_annotations(const Annotations& annotations)
     read(annotation_devices, parse_device_list, request.devices);
     read(annotation_netdevs, parse_netdev_list, request.netdevs);
     read(annotation_pci, parse_pci_list, request.pci);
+    if (auto it = annotations.find(std::string(annotation_memlock)); it != annotations.end())
+        request.memlock =
+            parse_memlock(it->second, "annotation " + std::string(annotation_memlock));
     return request;
 }
 

@@ -6,6 +6,7 @@
 
 #include "oci/state.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,11 +17,17 @@ namespace rnh::oci {
 inline constexpr std::string_view annotation_devices = "rdma.netns/devices";
 inline constexpr std::string_view annotation_netdevs = "rdma.netns/netdevs";
 inline constexpr std::string_view annotation_pci = "rdma.netns/pci";
+inline constexpr std::string_view annotation_memlock = "rdma.netns/memlock";
+
+// RLIMIT_MEMLOCK's "unlimited" (RLIM_INFINITY) as the hook carries it.
+inline constexpr std::uint64_t memlock_unlimited = UINT64_MAX;
 
 struct Request {
     std::vector<std::string> devices; // RDMA device names
     std::vector<std::string> netdevs; // host netdev names
     std::vector<std::string> pci;     // PCI addresses, normalised to dddd:bb:dd.f
+    // rdma.netns/memlock: bytes of locked memory asked for; not a device
+    std::optional<std::uint64_t> memlock;
     bool empty() const { return devices.empty() && netdevs.empty() && pci.empty(); }
 };
 
@@ -29,6 +36,12 @@ struct Request {
 std::vector<std::string> parse_device_list(std::string_view value, const std::string& source);
 std::vector<std::string> parse_netdev_list(std::string_view value, const std::string& source);
 std::vector<std::string> parse_pci_list(std::string_view value, const std::string& source);
+
+// A locked-memory size: bytes, or a number with K, M, G or T (powers of 1024),
+// or "unlimited" (memlock_unlimited); anything else is an error naming `source`.
+std::uint64_t parse_memlock(std::string_view value, const std::string& source);
+// The same in the shortest of those forms: "64M", "unlimited", "1000".
+std::string memlock_text(std::uint64_t bytes);
 
 Request request_from_annotations(const Annotations& annotations);
 

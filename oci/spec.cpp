@@ -32,6 +32,26 @@ std::optional<std::string> network_namespace_path(const nlohmann::json& spec,
     return std::nullopt;
 }
 
+std::optional<std::uint64_t> memlock_rlimit(const nlohmann::json& spec, const std::string& what)
+{
+    const auto* process = member(spec, "process", what);
+    const auto* rlimits = process == nullptr ? nullptr : member(*process, "rlimits", what);
+    if (rlimits == nullptr)
+        return std::nullopt;
+    if (!rlimits->is_array())
+        fail(what + ": \"process.rlimits\" must be an array");
+    for (const auto& rlimit : *rlimits) {
+        const std::string entry = what + ": an entry of \"process.rlimits\"";
+        if (string_member(rlimit, "type", entry) != "RLIMIT_MEMLOCK")
+            continue;
+        const auto* soft = member(rlimit, "soft", entry);
+        if (soft == nullptr || !soft->is_number_unsigned())
+            fail(entry + " for RLIMIT_MEMLOCK has no \"soft\" limit that is a whole number");
+        return soft->get<std::uint64_t>();
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 Spec parse_spec(std::string_view json, const std::string& what)
@@ -41,6 +61,7 @@ Spec parse_spec(std::string_view json, const std::string& what)
     if (const auto* annotations = member(doc, "annotations", what))
         spec.annotations = parse_annotations(*annotations, what);
     spec.netns_path = network_namespace_path(doc, what);
+    spec.memlock = memlock_rlimit(doc, what);
     return spec;
 }
 

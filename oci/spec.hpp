@@ -4,6 +4,7 @@
 
 #include "oci/state.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,8 @@ struct Spec {
     Annotations annotations;
     // linux.namespaces[type=network].path, when the runtime joins an existing namespace.
     std::optional<std::string> netns_path;
+    // process.rlimits[type=RLIMIT_MEMLOCK].soft, when config.json sets it.
+    std::optional<std::uint64_t> memlock;
 };
 
 inline constexpr std::size_t spec_max_bytes = 4 << 20;

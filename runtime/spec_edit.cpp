@@ -23,12 +23,19 @@ struct Variable {
     std::string_view name;
     std::string_view annotation;
     ParseList parse;
+    bool asks_devices = true;
 };
 
-const std::array<Variable, 3> variables{{
+std::vector<std::string> parse_memlock_value(std::string_view value, const std::string& source)
+{
+    return {oci::memlock_text(oci::parse_memlock(value, source))};
+}
+
+const std::array<Variable, 4> variables{{
     {env_devices, oci::annotation_devices, oci::parse_device_list},
     {env_netdevs, oci::annotation_netdevs, oci::parse_netdev_list},
     {env_pci, oci::annotation_pci, oci::parse_pci_list},
+    {env_memlock, oci::annotation_memlock, parse_memlock_value, false},
 }};
 
 // The members of an object that may be absent or null; anything else is an error.
@@ -143,7 +150,7 @@ std::optional<std::string> add_hooks_to_spec(std::string_view text, const std::s
     bool changed = false;
     for (const auto& v : variables) {
         if (annotated(v.annotation)) {
-            request = true;
+            request = request || v.asks_devices;
             continue;
         }
         auto value = vars.find(v.name);
@@ -153,7 +160,8 @@ std::optional<std::string> add_hooks_to_spec(std::string_view text, const std::s
         if (annotations == nullptr)
             annotations = object_member(spec, "annotations", what, true);
         (*annotations)[std::string(v.annotation)] = join(items);
-        request = changed = true;
+        changed = true;
+        request = request || v.asks_devices;
     }
     if (!request)
         return std::nullopt;

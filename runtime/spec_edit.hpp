@@ -13,6 +13,7 @@ namespace rnh::runtime {
 inline constexpr std::string_view env_devices = "RDMA_NETNS_DEVICES";
 inline constexpr std::string_view env_netdevs = "RDMA_NETNS_NETDEVS";
 inline constexpr std::string_view env_pci = "RDMA_NETNS_PCI";
+inline constexpr std::string_view env_memlock = "RDMA_NETNS_MEMLOCK";
 
 // Takes config.json's text (named `what` in errors) and returns the new text,
 // or nothing when it is to stay as it is, byte for byte.
@@ -24,7 +25,8 @@ inline constexpr std::string_view env_pci = "RDMA_NETNS_PCI";
 // already has one of those annotations is a request too. With a request, a
 // prestart and a poststop entry for `hook_path` are added unless the hook is
 // already there (prestart or createRuntime, by path or by the name
-// rdma-netns-hook). Every other member is kept, in its order.
+// rdma-netns-hook). RDMA_NETNS_MEMLOCK becomes rdma.netns/memlock the same
+// way, but alone it is no request. Every other member is kept, in its order.
 //
 // A malformed variable, or a spec whose annotations, hooks or process.env are
 // of the wrong type, is an rnh::Error.

@@ -4,6 +4,7 @@
 #include "hook/audit/run.hpp"
 
 #include "base/error.hpp"
+#include "hook/audit/limits.hpp"
 #include "hook/audit/probe.hpp"
 #include "hook/audit/report.hpp"
 #include "hook/state/journal.hpp"
@@ -109,6 +110,8 @@ bool run_audit(const Config& config, const std::string& target_text, bool json)
         netdevs = check_netdevs(report.view.ports, report.view.netdevs, report.host_ports,
                                 report.host_netdevs);
     breaches.insert(breaches.end(), netdevs.breaches.begin(), netdevs.breaches.end());
+    for (auto& line : audit_limits(journal.all(), target.net.id))
+        breaches.push_back(std::move(line));
     const auto text = json ? render_json(report, breaches, netdevs.warnings)
                            : render_table(report, breaches, netdevs.warnings);
     std::fputs(text.c_str(), stdout);

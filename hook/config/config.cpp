@@ -4,6 +4,7 @@
 #include "base/error.hpp"
 #include "base/file.hpp"
 #include "base/json.hpp"
+#include "oci/request.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -56,6 +57,47 @@ std::vector<std::string> patterns(const nlohmann::json& policy, const char* key,
     return out;
 }
 
+// A size of locked memory: a whole number of bytes, or a string such as "64M"
+// or "unlimited".
+std::uint64_t memlock_size(const nlohmann::json& value, const std::string& key,
+                           const std::string& what)
+{
+    if (value.is_number_unsigned())
+        return value.get<std::uint64_t>();
+    if (!value.is_string())
+        fail(what + ": \"" + key + "\" must be bytes or a string such as \"64M\" or \"unlimited\"");
+    return oci::parse_memlock(value.get<std::string>(), what + ": \"" + key + "\"");
+}
+
+RdmaLimits rdma_limits(const nlohmann::json& object, const std::string& what)
+{
+    if (!object.is_object() || object.empty())
+        fail(what +
+             ": \"policy.rdma_limits\" must be an object with hca_handle, hca_object or both");
+    RdmaLimits limits;
+    for (const auto& [key, value] : object.items()) {
+        auto* field = key == "hca_handle"   ? &limits.hca_handle
+                      : key == "hca_object" ? &limits.hca_object
+                                            : nullptr;
+        if (field == nullptr)
+            fail(what + ": unknown setting \"policy.rdma_limits." + key + "\"",
+                 "known: hca_handle, hca_object");
+        // The kernel takes 0 to INT32_MAX - 1; INT32_MAX is its "max".
+        *field = static_cast<std::uint32_t>(
+            whole_number(object, key.c_str(), what + ": \"policy.rdma_limits\"", 1, INT32_MAX - 1));
+    }
+    return limits;
+}
+
+bool controller_switch(const nlohmann::json& doc, const std::string& what)
+{
+    auto choice = string_member(doc, "missing_rdma_controller", what);
+    if (choice != "fail" && choice != "warn")
+        fail(what + ": \"missing_rdma_controller\" is \"" + choice + "\"",
+             "write \"fail\" (refuse the start) or \"warn\" (start without the limits)");
+    return choice == "fail";
+}
+
 Policy parse_policy(const nlohmann::json& object, const std::string& what)
 {
     if (!object.is_object())
@@ -70,6 +112,10 @@ Policy parse_policy(const nlohmann::json& object, const std::string& what)
             if (!value.is_number_unsigned() || value.get<std::size_t>() == 0)
                 fail(what + ": \"policy.max_devices\" must be a whole number above 0");
             policy.max_devices = value.get<std::size_t>();
+        } else if (key == "max_memlock") {
+            policy.max_memlock = memlock_size(value, "policy.max_memlock", what);
+        } else if (key == "rdma_limits") {
+            policy.rdma_limits = rdma_limits(value, what);
         } else if (key == "request_annotations") {
             policy.request_annotations.clear();
             for (const auto& kind : patterns(object, "request_annotations", what)) {
@@ -81,7 +127,8 @@ Policy parse_policy(const nlohmann::json& object, const std::string& what)
             }
         } else {
             fail(what + ": unknown policy setting \"" + key + "\"",
-                 "known: allow, deny, max_devices, request_annotations");
+                 "known: allow, deny, max_devices, request_annotations, max_memlock, "
+                 "rdma_limits");
         }
     }
     return policy;
@@ -125,6 +172,10 @@ Config parse_config(std::string_view json, const std::string& what)
                 static_cast<unsigned>(whole_number(doc, "move_threads", what, 1, 16));
         else if (key == "policy")
             config.policy = parse_policy(value, what);
+        else if (key == "memlock")
+            config.memlock = memlock_size(value, "memlock", what);
+        else if (key == "missing_rdma_controller")
+            config.rdma_controller_required = controller_switch(doc, what);
         else if (key == "runtime")
             config.runtime =
                 check_runtime(string_member(doc, "runtime", what), what + ": \"runtime\"");
@@ -134,8 +185,14 @@ Config parse_config(std::string_view json, const std::string& what)
         else
             fail(what + ": unknown setting \"" + key + "\"",
                  "known settings: state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms, "
-                 "move_threads, policy, and rdma-netns-runtime's runtime and hook_path");
+                 "move_threads, policy, memlock, missing_rdma_controller, and "
+                 "rdma-netns-runtime's runtime and hook_path");
     }
+    if (config.memlock && config.policy.max_memlock && *config.memlock > *config.policy.max_memlock)
+        fail(what + ": \"memlock\" (" + oci::memlock_text(*config.memlock) +
+                 ") is above \"policy.max_memlock\" (" +
+                 oci::memlock_text(*config.policy.max_memlock) + ")",
+             "lower memlock or raise policy.max_memlock");
     config.source = what;
     return config;
 }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -15,6 +16,14 @@
 namespace rnh {
 
 inline constexpr const char* default_config_path = "/etc/rdma-netns-hook/config.json";
+
+// rdma.max limits of the RDMA cgroup controller for each device a container is
+// given; unset means "max", the kernel's default.
+struct RdmaLimits {
+    std::optional<std::uint32_t> hca_handle;
+    std::optional<std::uint32_t> hca_object;
+    bool operator==(const RdmaLimits&) const = default;
+};
 
 // The operator's policy: which devices containers may be given, which never,
 // how many at most, and which kinds of request are honoured
@@ -26,6 +35,11 @@ struct Policy {
     std::optional<std::size_t> max_devices;
     // Of "devices", "netdevs", "pci": the rdma.netns/* annotations honoured.
     std::set<std::string> request_annotations = {"devices", "netdevs", "pci"};
+    // The most locked memory (bytes) a container may ask for in the annotation
+    // rdma.netns/memlock; unset: the annotation is refused.
+    std::optional<std::uint64_t> max_memlock;
+    // Set in the rdma cgroup of every container given devices, for those devices.
+    std::optional<RdmaLimits> rdma_limits;
 
     // Whether any allow or deny rule is set: otherwise every device passes.
     bool has_device_rules() const { return allow || !deny.empty(); }
@@ -41,6 +55,12 @@ struct Config {
     // How many devices are moved at once, each from a thread of its own.
     unsigned move_threads = 4;
     Policy policy;
+    // RLIMIT_MEMLOCK (bytes, or oci::memlock_unlimited) for every container given
+    // devices; unset: left as the runtime set it.
+    std::optional<std::uint64_t> memlock;
+    // When policy.rdma_limits cannot be set because the rdma controller is not
+    // enabled for the container's cgroup: fail the start (true) or log a warning.
+    bool rdma_controller_required = true;
     // rdma-netns-runtime's: the OCI runtime it hands over to, and the hook it
     // adds to bundles.
     std::optional<std::string> runtime;

@@ -48,7 +48,9 @@ constexpr const char* allowed_calls[] = {
     "socket", "bind", "connect", "getsockname", "setsockopt", "getsockopt", "sendto", "sendmsg",
     "recvfrom", "recvmsg",
     // namespaces and the container's process
-    "setns", "pidfd_open", "pidfd_send_signal", "capget"};
+    "setns", "pidfd_open", "pidfd_send_signal", "capget",
+    // the container's limits: RLIMIT_MEMLOCK of its process
+    "prlimit64"};
 
 void allow(scmp_filter_ctx filter, const char* name)
 {

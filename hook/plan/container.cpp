@@ -23,6 +23,7 @@ Container describe_container(oci::State state, const std::vector<std::string>& d
         if (!spec)
             spec = oci::read_spec(state.bundle);
         container.netns_path = spec->netns_path;
+        container.spec_memlock = spec->memlock;
     }
     container.state = std::move(state);
     return container;

@@ -3,9 +3,11 @@
 // the network namespace path its config.json names.
 #pragma once
 
+#include "hook/plan/limits.hpp"
 #include "oci/request.hpp"
 #include "oci/state.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +18,10 @@ struct Container {
     oci::State state;
     oci::Request request;
     std::optional<std::string> netns_path; // from config.json, when it names one
+    // config.json's RLIMIT_MEMLOCK, when it sets one
+    std::optional<std::uint64_t> spec_memlock;
+    // what the start sets besides moving devices (plan_limits)
+    Limits limits;
 };
 
 // Annotations come from the state; when it has none, from <bundle>/config.json.

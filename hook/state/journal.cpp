@@ -35,6 +35,23 @@ std::uint64_t unsigned_member(const nlohmann::json& obj, const char* key, const 
     return number;
 }
 
+void read_limits(const nlohmann::json& limits, const std::string& what, Assignment& a)
+{
+    if (member(limits, "memlock", what) != nullptr)
+        a.memlock = unsigned_member(limits, "memlock", what);
+    if (member(limits, "rdma_cgroup", what) != nullptr)
+        a.rdma_cgroup = string_member(limits, "rdma_cgroup", what);
+    if (const auto* lines = member(limits, "rdma_max", what)) {
+        if (!lines->is_array())
+            fail(what + ": \"rdma_max\" must be an array");
+        for (const auto& line : *lines) {
+            if (!line.is_string())
+                fail(what + ": \"rdma_max\" must hold strings");
+            a.rdma_max.push_back(line.get<std::string>());
+        }
+    }
+}
+
 } // namespace
 
 std::string_view phase_name(Assignment::Phase phase)
@@ -59,6 +76,12 @@ std::string to_json(const Assignment& a)
         doc["netns_path"] = *a.netns_path;
     if (a.pid)
         doc["pid"] = *a.pid;
+    if (a.memlock)
+        doc["limits"]["memlock"] = *a.memlock;
+    if (a.rdma_cgroup)
+        doc["limits"]["rdma_cgroup"] = *a.rdma_cgroup;
+    if (!a.rdma_max.empty())
+        doc["limits"]["rdma_max"] = a.rdma_max;
     return doc.dump(2) + "\n";
 }
 
@@ -91,6 +114,8 @@ Assignment assignment_from_json(std::string_view json, const std::string& what)
         auto index = unsigned_member(d, "index", what, UINT32_MAX);
         a.devices.push_back({static_cast<std::uint32_t>(index), string_member(d, "name", what)});
     }
+    if (const auto* limits = member(doc, "limits", what))
+        read_limits(*limits, what + ": \"limits\"", a);
     return a;
 }
 

@@ -7,6 +7,7 @@
 #include "hook/state/ns_id.hpp"
 #include "netlink/rdma.hpp"
 
+#include <cstdint>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -25,6 +26,11 @@ struct Assignment {
     std::optional<int> pid;
     std::vector<nl::Device> devices;
     std::time_t since = 0;
+    // The limits the start set: RLIMIT_MEMLOCK of the container's process, and
+    // the lines it wrote to rdma.max in the cgroup directory rdma_cgroup.
+    std::optional<std::uint64_t> memlock;
+    std::optional<std::string> rdma_cgroup;
+    std::vector<std::string> rdma_max;
 };
 
 std::string to_json(const Assignment& assignment);
