@@ -47,6 +47,8 @@ std::string cdi_spec(const std::vector<CdiDevice>& devices, const std::string& h
             move_args.push_back("--verbs-node");
             move_args.push_back(device.name + "=" + *device.verbs_node);
         }
+        if (device.with_netdevs)
+            move_args.push_back("--with-netdevs");
         nodes.push_back({{"path", "/dev/infiniband/rdma_cm"}});
         list.push_back({
             {"name", device.name},
@@ -61,15 +63,17 @@ std::string cdi_spec(const std::vector<CdiDevice>& devices, const std::string& h
     return spec.dump(2) + "\n";
 }
 
-void run_cdi_generate(const Config& config, const std::optional<std::string>& output)
+void run_cdi_generate(const Config& config, const std::optional<std::string>& output,
+                      bool with_netdevs)
 {
     auto host = rdma_session(config).open();
     auto verbs = read_verbs_nodes(config.sysfs_root);
     std::vector<CdiDevice> devices;
     for (const auto& d : nl::dump_devices(host)) {
         auto node = verbs.find(d.name);
-        devices.push_back({d.name, node == verbs.end() ? std::nullopt
-                                                       : std::optional<std::string>(node->second)});
+        devices.push_back(
+            {d.name, node == verbs.end() ? std::nullopt : std::optional<std::string>(node->second),
+             with_netdevs});
     }
     auto spec = cdi_spec(devices, own_path());
     if (output)

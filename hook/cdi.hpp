@@ -15,6 +15,7 @@ inline constexpr const char* cdi_version = "0.5.0";
 struct CdiDevice {
     std::string name;
     std::optional<std::string> verbs_node; // "uverbsN"
+    bool with_netdevs = false;             // its hook entry moves its netdevs too
 };
 
 // One CDI device per RDMA device: its verbs node and rdma_cm, a createRuntime

@@ -21,13 +21,16 @@ Commands (OCI hooks: the runtime writes the container's state on stdin):
       --device NAME              also move NAME (what CDI hook entries use)
       --verbs-node NAME=uverbsN  fail unless NAME's verbs node is uverbsN after
                                  the move (the node a CDI spec gave the container)
+      --with-netdevs             move the netdevs bound to the devices' ports
+                                 too, unless rdma.netns/with-netdevs says false
   poststop                 return them to the host
 Commands for operators:
   status [--json]          netns mode, host devices and current assignments
   recover                  return the devices of containers that are gone
-  cdi generate [--output FILE]
+  cdi generate [--output FILE] [--with-netdevs]
                            write a CDI spec (kind rdma.netns/device) with one
-                           device per RDMA device in the host namespace
+                           device per RDMA device in the host namespace; with
+                           --with-netdevs its hook entries move their netdevs too
   setup --exclusive        switch the RDMA subsystem to exclusive netns mode
   audit TARGET [--json]    what a container reaches of the RDMA devices: which
                            ones it sees or opens through RDMA netlink, sysfs,
@@ -40,11 +43,14 @@ Requests (container annotations, comma-separated lists):
   rdma.netns/devices=mlx5_1,mlx5_3   RDMA devices by name
   rdma.netns/netdevs=eth1            the RDMA devices bound to these netdevs
   rdma.netns/pci=0000:3b:00.1        the RDMA devices of these PCI functions
+  rdma.netns/with-netdevs=true       their netdevs go too (RoCE), and come back
+                                     with their name, MTU, state and addresses
 
 Options:
   --config FILE   settings (default /etc/rdma-netns-hook/config.json; keys
                   state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms,
-                  move_threads, policy: allow, deny, max_devices, request_annotations)
+                  move_threads, with_netdevs, allow_default_route_netdev, policy:
+                  allow, deny, max_devices, request_annotations, allow_with_netdevs)
   --help          this text
   --version       the version and the commit it was built from
 )";
@@ -131,14 +137,21 @@ void parse_command_options(Arguments& args, Invocation& inv)
                     inv.devices.push_back(std::move(name));
             } else if (auto node = args.value_of("--verbs-node")) {
                 parse_verbs_node(*node, inv);
+            } else if (args.peek() == "--with-netdevs") {
+                args.take();
+                inv.with_netdevs = true;
             } else if (!ignore_unknown_option(args, inv)) {
                 unexpected(args.peek());
             }
         } else if (inv.command == Command::cdi_generate) {
-            if (auto output = args.value_of("--output"))
+            if (auto output = args.value_of("--output")) {
                 inv.output = output;
-            else
+            } else if (args.peek() == "--with-netdevs") {
+                args.take();
+                inv.with_netdevs = true;
+            } else {
                 unexpected(args.peek());
+            }
         } else if (!ignore_unknown_option(args, inv)) {
             unexpected(args.peek());
         }

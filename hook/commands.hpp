@@ -33,7 +33,8 @@ void run_recover(const Config& config);
 void run_status(const Config& config, bool json);
 // cdi generate: a CDI spec for every RDMA device in the host, on stdout or
 // written atomically to `output`.
-void run_cdi_generate(const Config& config, const std::optional<std::string>& output);
+void run_cdi_generate(const Config& config, const std::optional<std::string>& output,
+                      bool with_netdevs);
 // setup --exclusive: switch the RDMA subsystem to exclusive netns mode.
 void run_setup_exclusive(const Config& config);
 

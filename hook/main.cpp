@@ -43,7 +43,7 @@ int main(int argc, char** argv)
             rnh::run_status(rnh::load_config(inv.config_path), inv.json);
             return 0;
         case rnh::Command::cdi_generate:
-            rnh::run_cdi_generate(rnh::load_config(inv.config_path), inv.output);
+            rnh::run_cdi_generate(rnh::load_config(inv.config_path), inv.output, inv.with_netdevs);
             return 0;
         case rnh::Command::setup:
             rnh::run_setup_exclusive(rnh::load_config(inv.config_path));

@@ -133,6 +133,15 @@ std::vector<std::string> parse_pci_list(std::string_view value, const std::strin
     return parse_list(value, source, check_pci_address);
 }
 
+bool parse_with_netdevs(std::string_view value, const std::string& source)
+{
+    if (value == "true")
+        return true;
+    if (value == "false")
+        return false;
+    fail(source + " is \"" + std::string(value) + "\"", "write true or false");
+}
+
 Request request_from_annotations(const Annotations& annotations)
 {
     Request request;
@@ -144,6 +153,10 @@ Request request_from_annotations(const Annotations& annotations)
     read(annotation_devices, parse_device_list, request.devices);
     read(annotation_netdevs, parse_netdev_list, request.netdevs);
     read(annotation_pci, parse_pci_list, request.pci);
+    auto with = annotations.find(std::string(annotation_with_netdevs));
+    if (with != annotations.end())
+        request.with_netdevs =
+            parse_with_netdevs(with->second, "annotation " + std::string(annotation_with_netdevs));
     return request;
 }
 

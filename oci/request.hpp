@@ -16,11 +16,15 @@ namespace rnh::oci {
 inline constexpr std::string_view annotation_devices = "rdma.netns/devices";
 inline constexpr std::string_view annotation_netdevs = "rdma.netns/netdevs";
 inline constexpr std::string_view annotation_pci = "rdma.netns/pci";
+inline constexpr std::string_view annotation_with_netdevs = "rdma.netns/with-netdevs";
 
 struct Request {
     std::vector<std::string> devices; // RDMA device names
     std::vector<std::string> netdevs; // host netdev names
     std::vector<std::string> pci;     // PCI addresses, normalised to dddd:bb:dd.f
+    // Whether the netdevs bound to the devices' ports go along; unset: the
+    // config file's with_netdevs.
+    std::optional<bool> with_netdevs;
     bool empty() const { return devices.empty() && netdevs.empty() && pci.empty(); }
 };
 
@@ -29,6 +33,9 @@ struct Request {
 std::vector<std::string> parse_device_list(std::string_view value, const std::string& source);
 std::vector<std::string> parse_netdev_list(std::string_view value, const std::string& source);
 std::vector<std::string> parse_pci_list(std::string_view value, const std::string& source);
+
+// "true" or "false"; anything else is an error naming `source`.
+bool parse_with_netdevs(std::string_view value, const std::string& source);
 
 Request request_from_annotations(const Annotations& annotations);
 

@@ -26,6 +26,8 @@ struct Policy {
     std::optional<std::size_t> max_devices;
     // Of "devices", "netdevs", "pci": the rdma.netns/* annotations honoured.
     std::set<std::string> request_annotations = {"devices", "netdevs", "pci"};
+    // Whether a container may take its devices' netdevs along (with-netdevs).
+    bool allow_with_netdevs = true;
 
     // Whether any allow or deny rule is set: otherwise every device passes.
     bool has_device_rules() const { return allow || !deny.empty(); }
@@ -40,6 +42,11 @@ struct Config {
     std::chrono::milliseconds return_timeout{10000};
     // How many devices are moved at once, each from a thread of its own.
     unsigned move_threads = 4;
+    // Whether RDMA devices take the netdevs bound to their ports along, when
+    // a container does not say (rdma.netns/with-netdevs).
+    bool with_netdevs = false;
+    // Whether a netdev carrying one of the host's default routes may go.
+    bool allow_default_route_netdev = false;
     Policy policy;
     // rdma-netns-runtime's: the OCI runtime it hands over to, and the hook it
     // adds to bundles.

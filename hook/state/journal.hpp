@@ -4,6 +4,7 @@
 // the only record poststop, status and recovery rely on.
 #pragma once
 
+#include "hook/plan/netdevs.hpp"
 #include "hook/state/ns_id.hpp"
 #include "netlink/rdma.hpp"
 
@@ -25,6 +26,8 @@ struct Assignment {
     std::optional<int> pid;
     std::vector<nl::Device> devices;
     std::time_t since = 0;
+    // The netdevs moved with the devices, with their settings in the host.
+    std::vector<Netdev> netdevs;
 };
 
 std::string to_json(const Assignment& assignment);

@@ -125,8 +125,8 @@ TEST(Config, MistakesAreNamed)
 {
     EXPECT_EQ(error_of([] { rnh::parse_config(R"({"statedir":"/x"})", "c.json"); }),
               "c.json: unknown setting \"statedir\"; known settings: state_dir, sysfs_root, "
-              "netlink_timeout_ms, return_timeout_ms, move_threads, policy, and "
-              "rdma-netns-runtime's runtime and hook_path");
+              "netlink_timeout_ms, return_timeout_ms, move_threads, with_netdevs, "
+              "allow_default_route_netdev, policy, and rdma-netns-runtime's runtime and hook_path");
     EXPECT_EQ(error_of([] { rnh::parse_config(R"({"state_dir":"run"})", "c.json"); }),
               "c.json: \"state_dir\" must be an absolute path, not \"run\"");
     EXPECT_EQ(error_of([] { rnh::parse_config(R"({"netlink_timeout_ms":0})", "c.json"); }),
