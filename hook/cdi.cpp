@@ -54,6 +54,8 @@ struct Edits {
             move_args.insert(move_args.end(),
                              {"--verbs-node", device.name + "=" + *device.verbs_node});
         }
+        if (device.with_netdevs)
+            move_args.push_back("--with-netdevs");
         for (const auto& node : device.mad_nodes)
             nodes.push_back({{"path", "/dev/infiniband/" + node}});
         hooks.push_back(hook_entry("createRuntime", hook_path, move_args));
@@ -80,12 +82,12 @@ struct Edits {
 // containers hold, as long as they exist (the verbs class is not namespaced:
 // a device anywhere has its node here). A device moving into a container
 // thus stays in a spec regenerated meanwhile, with the same nodes.
-std::vector<CdiDevice> spec_devices(const Config& config, bool mad_nodes)
+std::vector<CdiDevice> spec_devices(const Config& config, const Invocation& args)
 {
     auto host = rdma_session(config).open();
     const auto verbs = read_verbs_nodes(config.sysfs_root);
-    const auto mad = mad_nodes ? read_mad_nodes(config.sysfs_root)
-                               : std::map<std::string, std::vector<std::string>>{};
+    const auto mad = args.cdi_mad_nodes ? read_mad_nodes(config.sysfs_root)
+                                        : std::map<std::string, std::vector<std::string>>{};
     std::set<std::string> names;
     for (const auto& d : nl::dump_devices(host))
         names.insert(d.name);
@@ -95,7 +97,7 @@ std::vector<CdiDevice> spec_devices(const Config& config, bool mad_nodes)
                 names.insert(d.name);
     std::vector<CdiDevice> devices;
     for (const auto& name : names) {
-        CdiDevice device{name, std::nullopt, {}};
+        CdiDevice device{name, std::nullopt, {}, args.with_netdevs};
         if (auto it = verbs.find(name); it != verbs.end())
             device.verbs_node = it->second;
         if (auto it = mad.find(name); it != mad.end())
@@ -144,7 +146,7 @@ bool write_cdi_spec(const std::string& path, const std::string& spec)
 
 void run_cdi_generate(const Config& config, const Invocation& args)
 {
-    auto spec = cdi_spec(spec_devices(config, args.cdi_mad_nodes), own_path());
+    auto spec = cdi_spec(spec_devices(config, args), own_path());
     if (args.output)
         write_cdi_spec(*args.output, spec);
     else

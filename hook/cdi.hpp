@@ -21,6 +21,7 @@ struct CdiDevice {
     std::string name;
     std::optional<std::string> verbs_node; // "uverbsN"
     std::vector<std::string> mad_nodes;    // "umadN", "issmN", one pair per port
+    bool with_netdevs = false;             // its hook entry moves its netdevs too
 };
 
 // One CDI device per RDMA device, in the order given: its verbs and MAD nodes

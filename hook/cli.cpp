@@ -21,17 +21,20 @@ Commands (OCI hooks: the runtime writes the container's state on stdin):
       --device NAME              also move NAME (what CDI hook entries use)
       --verbs-node NAME=uverbsN  fail unless NAME's verbs node is uverbsN after
                                  the move (the node a CDI spec gave the container)
+      --with-netdevs             move the netdevs bound to the devices' ports
+                                 too, unless rdma.netns/with-netdevs says false
   poststop                 return them to the host
 Commands for operators:
   status [--json]          netns mode, host devices and current assignments
   recover                  return the devices of containers that are gone
-  cdi generate [--output FILE] [--no-mad-nodes]
+  cdi generate [--output FILE] [--no-mad-nodes] [--with-netdevs]
                            write a CDI spec (kind rdma.netns/device) with one
                            device per RDMA device in the host or held by a
                            container, and the device "all"; each gives its
                            verbs, umad and issm nodes (not with --no-mad-nodes)
-                           and RDMA_NETNS_DEVICES; FILE is left as it is when
-                           its text would not change
+                           and RDMA_NETNS_DEVICES; with --with-netdevs its hook
+                           entries move their netdevs too; FILE is left as it
+                           is when its text would not change
   setup --exclusive        switch the RDMA subsystem to exclusive netns mode
   audit TARGET [--json]    what a container reaches of the RDMA devices: which
                            ones it sees or opens through RDMA netlink, sysfs,
@@ -44,11 +47,14 @@ Requests (container annotations, comma-separated lists):
   rdma.netns/devices=mlx5_1,mlx5_3   RDMA devices by name
   rdma.netns/netdevs=eth1            the RDMA devices bound to these netdevs
   rdma.netns/pci=0000:3b:00.1        the RDMA devices of these PCI functions
+  rdma.netns/with-netdevs=true       their netdevs go too (RoCE), and come back
+                                     with their name, MTU, state and addresses
 
 Options:
   --config FILE   settings (default /etc/rdma-netns-hook/config.json; keys
                   state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms,
-                  move_threads, policy: allow, deny, max_devices, request_annotations)
+                  move_threads, with_netdevs, allow_default_route_netdev, policy:
+                  allow, deny, max_devices, request_annotations, allow_with_netdevs)
   --help          this text
   --version       the version and the commit it was built from
 )";
@@ -135,6 +141,9 @@ void parse_command_options(Arguments& args, Invocation& inv)
                     inv.devices.push_back(std::move(name));
             } else if (auto node = args.value_of("--verbs-node")) {
                 parse_verbs_node(*node, inv);
+            } else if (args.peek() == "--with-netdevs") {
+                args.take();
+                inv.with_netdevs = true;
             } else if (!ignore_unknown_option(args, inv)) {
                 unexpected(args.peek());
             }
@@ -144,6 +153,9 @@ void parse_command_options(Arguments& args, Invocation& inv)
             } else if (args.peek() == "--no-mad-nodes") {
                 args.take();
                 inv.cdi_mad_nodes = false;
+            } else if (args.peek() == "--with-netdevs") {
+                args.take();
+                inv.with_netdevs = true;
             } else {
                 unexpected(args.peek());
             }
@@ -187,7 +199,7 @@ Invocation parse_command_line(const std::vector<std::string>& argv)
     } else if (command == "cdi") {
         if (args.done() || args.take() != "generate")
             fail("cdi needs the subcommand generate",
-                 "rdma-netns-hook cdi generate [--output FILE] [--no-mad-nodes]");
+                 "rdma-netns-hook cdi generate [--output FILE] [--no-mad-nodes] [--with-netdevs]");
         inv.command = Command::cdi_generate;
     } else if (command == "setup") {
         if (args.done() || args.take() != "--exclusive")

@@ -27,6 +27,7 @@ struct Invocation {
     bool json = false;                              // status, audit
     std::vector<std::string> devices;               // prestart --device, added to the annotations
     std::map<std::string, std::string> verbs_nodes; // prestart --verbs-node DEV=uverbsN
+    bool with_netdevs = false;                      // prestart, cdi generate --with-netdevs
     std::optional<std::string> output;              // cdi generate --output
     bool cdi_mad_nodes = true;                      // cdi generate: not --no-mad-nodes
     std::optional<std::string> target;              // audit TARGET

@@ -14,6 +14,8 @@ namespace rnh {
 void run_prestart(const Config& config, oci::State state, const Invocation& args)
 {
     auto container = describe_container(std::move(state), args.devices);
+    if (args.with_netdevs && !container.request.with_netdevs)
+        container.request.with_netdevs = true;
     if (container.request.empty())
         return;
     check_request(config.policy, container.request, config.source);

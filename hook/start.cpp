@@ -9,6 +9,7 @@
 #include "hook/kernel/dumps.hpp"
 #include "hook/kernel/limits.hpp"
 #include "hook/kernel/moves.hpp"
+#include "hook/kernel/netdevs.hpp"
 #include "hook/kernel/sysfs.hpp"
 #include "hook/log.hpp"
 #include "hook/plan/device_list.hpp"
@@ -61,6 +62,9 @@ private:
     Assignment assignment_of(const Plan& plan) const;
     void check_verbs_nodes() const;
     void apply_limits();
+    void plan_netdevs_of(const Plan& plan);
+    void move_netdevs_in();
+    std::vector<std::string> return_netdevs() const;
     [[noreturn]] void undo(const Error& cause) const;
 
     const Config& config_;
@@ -75,13 +79,18 @@ private:
     std::optional<Assignment> earlier_;
     Assignment attempt_;
     std::vector<nl::Device> moved_;
+    const bool with_netdevs_;
+    std::vector<Netdev> netdevs_;       // to move with the devices
+    std::vector<Netdev> moved_netdevs_; // left the host
 };
 
 Start::Start(const Config& config, Container container,
              const std::map<std::string, std::string>& verbs_nodes)
     : config_(config), session_(rdma_session(config)), container_(std::move(container)),
       verbs_nodes_(verbs_nodes), host_(open_exclusive(session_)), host_ns_(own_netns()),
-      target_(container_netns(container_)), journal_(config.state_dir)
+      target_(container_netns(container_)), journal_(config.state_dir),
+      with_netdevs_(
+          netdevs_go_along(config.policy, config.with_netdevs, container_.request, config.source))
 {
     if (target_.id == host_ns_.id)
         fail("container " + container_.state.id + " shares the host's network namespace",
@@ -109,8 +118,10 @@ void Start::run()
         check_devices(config_.policy, moving, read_pci_addresses(config_.sysfs_root, moving),
                       config_.source);
     check_count(config_.policy, attempt_.devices.size(), config_.source);
+    plan_netdevs_of(plan);
     journal_.write(attempt_);
     try {
+        move_netdevs_in();
         auto moves = move_in(plan.to_move, target_, session_);
         moved_ = std::move(moves.moved);
         if (!moves.failed.empty())
@@ -118,6 +129,10 @@ void Start::run()
                                                    moves.failed.front().first.name +
                                                    " into the container's network namespace");
         verify_in(plan.to_move, host_, target_, session_);
+        if (!netdevs_.empty()) {
+            auto route = open_route_socket(config_.netlink_timeout);
+            verify_netdevs_in(netdevs_, route, target_, config_.netlink_timeout);
+        }
         check_verbs_nodes();
         apply_limits();
     } catch (...) {
@@ -244,14 +259,66 @@ void Start::apply_limits()
     attempt_.rdma_max = std::move(lines);
 }
 
+// With with-netdevs: the netdevs bound to the ports of the devices to move,
+// with their host settings, and those an earlier container of this namespace
+// moved with the devices already there; all go into the journal's record.
+void Start::plan_netdevs_of(const Plan& plan)
+{
+    if (!with_netdevs_)
+        return;
+    auto route = open_route_socket(config_.netlink_timeout);
+    netdevs_ = plan_netdevs(plan.to_move, dump_all_ports(host_, plan.to_move),
+                            take_link_facts(route, target_, config_.netlink_timeout),
+                            config_.allow_default_route_netdev, config_.source);
+    record_host_settings(netdevs_, route);
+    auto record = [this](const Netdev& n) {
+        for (const auto& had : attempt_.netdevs)
+            if (had.link.name == n.link.name)
+                return;
+        attempt_.netdevs.push_back(n);
+    };
+    for (const auto& other : journal_.all())
+        if (other.netns == target_.id)
+            for (const auto& n : other.netdevs)
+                if (find_named(plan.already_there, n.device) != nullptr)
+                    record(n);
+    for (const auto& n : netdevs_)
+        record(n);
+}
+
+// The netdevs go in before their devices (hook/plan/netdevs.hpp says why).
+void Start::move_netdevs_in()
+{
+    if (netdevs_.empty())
+        return;
+    auto route = open_route_socket(config_.netlink_timeout);
+    for (const auto& line :
+         rnh::move_netdevs_in(netdevs_, route, target_, config_.netlink_timeout, moved_netdevs_))
+        log_warning(line);
+}
+
+// After the devices, the netdevs that left the host come back, as they were.
+std::vector<std::string> Start::return_netdevs() const
+{
+    if (moved_netdevs_.empty())
+        return {};
+    auto failures = send_netdevs_home(moved_netdevs_, target_, host_ns_, config_.netlink_timeout);
+    auto restored =
+        restore_netdevs_home(moved_netdevs_, config_.netlink_timeout, config_.return_timeout);
+    failures.insert(failures.end(), restored.failures.begin(), restored.failures.end());
+    return failures;
+}
+
 // Undoes a failed start: brings back what moved and, only if nothing was left
 // behind, puts the journal back as it was; otherwise it keeps the attempted
 // assignment for recovery.
 void Start::undo(const Error& cause) const
 {
-    const auto failures = moved_.empty()
-                              ? std::vector<std::string>{}
-                              : return_failures(move_home(moved_, target_, host_ns_, session_));
+    auto failures = moved_.empty()
+                        ? std::vector<std::string>{}
+                        : return_failures(move_home(moved_, target_, host_ns_, session_));
+    for (auto& line : return_netdevs())
+        failures.push_back(std::move(line));
     if (failures.empty()) {
         if (earlier_)
             journal_.write(*earlier_);

@@ -37,6 +37,16 @@ void Message::put_u32(std::uint16_t type, std::uint32_t value)
     put(type, &value, sizeof value);
 }
 
+void Message::put_str(std::uint16_t type, const std::string& value)
+{
+    put(type, value.c_str(), value.size() + 1);
+}
+
+void Message::put_bytes(std::uint16_t type, std::span<const std::uint8_t> value)
+{
+    put(type, value.data(), value.size());
+}
+
 void Message::put(std::uint16_t type, const void* data, std::size_t size)
 {
     if (!mnl_attr_put_check(&header(), capacity, type, size, data))

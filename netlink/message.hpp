@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 
 namespace rnh::nl {
 
@@ -28,6 +29,9 @@ public:
     // Append one attribute each; throw rnh::Error if it does not fit.
     void put_u8(std::uint16_t type, std::uint8_t value);
     void put_u32(std::uint16_t type, std::uint32_t value);
+    // A string with its terminating NUL, and raw bytes (addresses).
+    void put_str(std::uint16_t type, const std::string& value);
+    void put_bytes(std::uint16_t type, std::span<const std::uint8_t> value);
 
     nlmsghdr& header() noexcept { return *reinterpret_cast<nlmsghdr*>(buffer_.data()); }
     const nlmsghdr& header() const noexcept

@@ -173,6 +173,15 @@ std::string memlock_text(std::uint64_t bytes)
     return std::to_string(bytes) + (unit == 0 ? "" : std::string(1, suffixes[unit - 1]));
 }
 
+bool parse_with_netdevs(std::string_view value, const std::string& source)
+{
+    if (value == "true")
+        return true;
+    if (value == "false")
+        return false;
+    fail(source + " is \"" + std::string(value) + "\"", "write true or false");
+}
+
 Request request_from_annotations(const Annotations& annotations)
 {
     Request request;
@@ -187,6 +196,10 @@ Request request_from_annotations(const Annotations& annotations)
     if (auto it = annotations.find(std::string(annotation_memlock)); it != annotations.end())
         request.memlock =
             parse_memlock(it->second, "annotation " + std::string(annotation_memlock));
+    auto with = annotations.find(std::string(annotation_with_netdevs));
+    if (with != annotations.end())
+        request.with_netdevs =
+            parse_with_netdevs(with->second, "annotation " + std::string(annotation_with_netdevs));
     return request;
 }
 

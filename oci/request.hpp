@@ -21,6 +21,7 @@ inline constexpr std::string_view annotation_memlock = "rdma.netns/memlock";
 
 // RLIMIT_MEMLOCK's "unlimited" (RLIM_INFINITY) as the hook carries it.
 inline constexpr std::uint64_t memlock_unlimited = UINT64_MAX;
+inline constexpr std::string_view annotation_with_netdevs = "rdma.netns/with-netdevs";
 
 struct Request {
     std::vector<std::string> devices; // RDMA device names
@@ -28,6 +29,9 @@ struct Request {
     std::vector<std::string> pci;     // PCI addresses, normalised to dddd:bb:dd.f
     // rdma.netns/memlock: bytes of locked memory asked for; not a device
     std::optional<std::uint64_t> memlock;
+    // Whether the netdevs bound to the devices' ports go along; unset: the
+    // config file's with_netdevs.
+    std::optional<bool> with_netdevs;
     bool empty() const { return devices.empty() && netdevs.empty() && pci.empty(); }
 };
 
@@ -42,6 +46,8 @@ std::vector<std::string> parse_pci_list(std::string_view value, const std::strin
 std::uint64_t parse_memlock(std::string_view value, const std::string& source);
 // The same in the shortest of those forms: "64M", "unlimited", "1000".
 std::string memlock_text(std::uint64_t bytes);
+// "true" or "false"; anything else is an error naming `source`.
+bool parse_with_netdevs(std::string_view value, const std::string& source);
 
 Request request_from_annotations(const Annotations& annotations);
 

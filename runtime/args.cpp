@@ -24,6 +24,7 @@ the annotation the hook reads:
   RDMA_NETNS_NETDEVS=eth1            rdma.netns/netdevs: the devices on eth1
   RDMA_NETNS_PCI=0000:3b:00.1        rdma.netns/pci: that function's devices
   RDMA_NETNS_MEMLOCK=64M             rdma.netns/memlock: locked memory, with devices
+  RDMA_NETNS_WITH_NETDEVS=1          rdma.netns/with-netdevs: their netdevs too
 
 Settings (the environment first, then /etc/rdma-netns-hook/config.json):
   RDMA_NETNS_RUNTIME, key runtime    the runtime to run (default runc, on PATH)

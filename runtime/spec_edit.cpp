@@ -88,6 +88,9 @@ std::map<std::string_view, std::string> request_variables(Json& spec, const std:
         for (const auto& v : variables)
             if (std::string_view(text).substr(0, eq) == v.name && !found.contains(v.name))
                 found.emplace(v.name, text.substr(eq + 1));
+        if (std::string_view(text).substr(0, eq) == env_with_netdevs &&
+            !found.contains(env_with_netdevs))
+            found.emplace(env_with_netdevs, text.substr(eq + 1));
     }
     return found;
 }
@@ -165,6 +168,17 @@ std::optional<std::string> add_hooks_to_spec(std::string_view text, const std::s
     }
     if (!request)
         return std::nullopt;
+    if (auto with = vars.find(env_with_netdevs);
+        with != vars.end() && !annotated(oci::annotation_with_netdevs)) {
+        const std::string value = with->second == "1"   ? "true"
+                                  : with->second == "0" ? "false"
+                                                        : with->second;
+        (*annotations)[std::string(oci::annotation_with_netdevs)] = std::string(
+            oci::parse_with_netdevs(value, "environment variable " + std::string(env_with_netdevs))
+                ? "true"
+                : "false");
+        changed = true;
+    }
 
     Json& hooks = *object_member(spec, "hooks", what, true);
     if (!has_hook(hooks, "prestart", hook_path, what) &&

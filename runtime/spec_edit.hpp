@@ -14,6 +14,8 @@ inline constexpr std::string_view env_devices = "RDMA_NETNS_DEVICES";
 inline constexpr std::string_view env_netdevs = "RDMA_NETNS_NETDEVS";
 inline constexpr std::string_view env_pci = "RDMA_NETNS_PCI";
 inline constexpr std::string_view env_memlock = "RDMA_NETNS_MEMLOCK";
+// 1 or true, 0 or false: annotation rdma.netns/with-netdevs, with a request.
+inline constexpr std::string_view env_with_netdevs = "RDMA_NETNS_WITH_NETDEVS";
 
 // Takes config.json's text (named `what` in errors) and returns the new text,
 // or nothing when it is to stay as it is, byte for byte.

@@ -37,6 +37,14 @@ std::chrono::milliseconds milliseconds(const nlohmann::json& doc, const char* ke
     return std::chrono::milliseconds(whole_number(doc, key, what, 1, 600000, " of milliseconds"));
 }
 
+bool boolean(const nlohmann::json& doc, const char* key, const std::string& what)
+{
+    const auto& value = doc.at(key);
+    if (!value.is_boolean())
+        fail(what + ": \"" + key + "\" must be true or false");
+    return value.get<bool>();
+}
+
 const std::vector<std::string> request_kinds = {"devices", "netdevs", "pci"};
 
 std::vector<std::string> patterns(const nlohmann::json& policy, const char* key,
@@ -125,10 +133,12 @@ Policy parse_policy(const nlohmann::json& object, const std::string& what)
                          "the kinds are devices, netdevs and pci");
                 policy.request_annotations.insert(kind);
             }
+        } else if (key == "allow_with_netdevs") {
+            policy.allow_with_netdevs = boolean(object, "allow_with_netdevs", what);
         } else {
             fail(what + ": unknown policy setting \"" + key + "\"",
-                 "known: allow, deny, max_devices, request_annotations, max_memlock, "
-                 "rdma_limits");
+                 "known: allow, deny, max_devices, request_annotations, allow_with_netdevs, "
+                 "max_memlock, rdma_limits");
         }
     }
     return policy;
@@ -170,6 +180,10 @@ Config parse_config(std::string_view json, const std::string& what)
         else if (key == "move_threads")
             config.move_threads =
                 static_cast<unsigned>(whole_number(doc, "move_threads", what, 1, 16));
+        else if (key == "with_netdevs")
+            config.with_netdevs = boolean(doc, "with_netdevs", what);
+        else if (key == "allow_default_route_netdev")
+            config.allow_default_route_netdev = boolean(doc, "allow_default_route_netdev", what);
         else if (key == "policy")
             config.policy = parse_policy(value, what);
         else if (key == "memlock")
@@ -185,7 +199,8 @@ Config parse_config(std::string_view json, const std::string& what)
         else
             fail(what + ": unknown setting \"" + key + "\"",
                  "known settings: state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms, "
-                 "move_threads, policy, memlock, missing_rdma_controller, and "
+                 "move_threads, with_netdevs, allow_default_route_netdev, policy, memlock, "
+                 "missing_rdma_controller, and "
                  "rdma-netns-runtime's runtime and hook_path");
     }
     if (config.memlock && config.policy.max_memlock && *config.memlock > *config.policy.max_memlock)

@@ -40,6 +40,8 @@ struct Policy {
     std::optional<std::uint64_t> max_memlock;
     // Set in the rdma cgroup of every container given devices, for those devices.
     std::optional<RdmaLimits> rdma_limits;
+    // Whether a container may take its devices' netdevs along (with-netdevs).
+    bool allow_with_netdevs = true;
 
     // Whether any allow or deny rule is set: otherwise every device passes.
     bool has_device_rules() const { return allow || !deny.empty(); }
@@ -54,6 +56,11 @@ struct Config {
     std::chrono::milliseconds return_timeout{10000};
     // How many devices are moved at once, each from a thread of its own.
     unsigned move_threads = 4;
+    // Whether RDMA devices take the netdevs bound to their ports along, when
+    // a container does not say (rdma.netns/with-netdevs).
+    bool with_netdevs = false;
+    // Whether a netdev carrying one of the host's default routes may go.
+    bool allow_default_route_netdev = false;
     Policy policy;
     // RLIMIT_MEMLOCK (bytes, or oci::memlock_unlimited) for every container given
     // devices; unset: left as the runtime set it.

@@ -2,6 +2,7 @@
 #include "hook/kernel/dumps.hpp"
 
 #include "hook/kernel/sysfs.hpp"
+#include "hook/plan/device_list.hpp"
 
 namespace rnh {
 
@@ -25,10 +26,14 @@ Snapshot take_snapshot(const oci::Request& request, nl::Socket& host, const Netn
         if (!request.netdevs.empty())
             snapshot.target_ports = dump_all_ports(inside, snapshot.target_devices);
     });
-    if (!request.netdevs.empty())
+    if (!request.netdevs.empty() || !request.pci.empty())
         snapshot.host_ports = dump_all_ports(host, snapshot.host_devices);
+    if (request.pci.empty())
+        return snapshot;
+    const auto functions =
+        rdma_pci_functions(sysfs_root, names_of(snapshot.host_devices), snapshot.host_ports);
     for (const auto& address : request.pci)
-        snapshot.pci[address] = read_pci_function(sysfs_root, address);
+        snapshot.pci[address] = read_pci_function(sysfs_root, address, functions);
     return snapshot;
 }
 

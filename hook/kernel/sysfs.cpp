@@ -13,31 +13,61 @@ namespace rnh {
 
 namespace fs = std::filesystem;
 
-PciFunction read_pci_function(const std::string& sysfs_root, const std::string& address)
+std::string nearest_pci_function(const std::string& sysfs_root, const std::string& device_link)
 {
-    const fs::path dir = fs::path(sysfs_root) / "bus/pci/devices" / address;
+    std::error_code ec;
+    const auto pci_bus = fs::canonical(fs::path(sysfs_root) / "bus/pci", ec);
+    if (ec)
+        return {};
+    const auto top = fs::canonical(fs::path(sysfs_root) / "devices", ec);
+    if (ec)
+        return {};
+    auto dir = fs::canonical(device_link, ec);
+    if (ec)
+        return {};
+    for (; dir != top && dir.has_relative_path(); dir = dir.parent_path()) {
+        auto leaf = dir.filename().string();
+        if (fs::canonical(dir / "subsystem", ec) == pci_bus && !ec &&
+            oci::normal_pci_address(leaf) == leaf)
+            return leaf;
+    }
+    return {};
+}
+
+std::map<std::string, std::string> rdma_pci_functions(const std::string& sysfs_root,
+                                                      const std::vector<std::string>& devices,
+                                                      const std::vector<nl::Port>& ports)
+{
+    const fs::path root(sysfs_root);
+    std::map<std::string, std::string> functions;
+    for (const auto& name : devices) {
+        auto pci = nearest_pci_function(sysfs_root, root / "class/infiniband" / name / "device");
+        for (const auto& port : ports)
+            if (pci.empty() && port.dev_name == name && !port.ndev_name.empty())
+                pci = nearest_pci_function(sysfs_root,
+                                           root / "class/net" / port.ndev_name / "device");
+        if (!pci.empty())
+            functions[name] = pci;
+    }
+    return functions;
+}
+
+PciFunction read_pci_function(const std::string& sysfs_root, const std::string& address,
+                              const std::map<std::string, std::string>& functions)
+{
     PciFunction function;
     std::error_code ec;
-    function.exists = fs::is_directory(dir, ec);
-    for (const auto& entry : fs::directory_iterator(dir / "infiniband", ec))
-        function.rdma_devices.push_back(entry.path().filename().string());
-    std::sort(function.rdma_devices.begin(), function.rdma_devices.end());
+    function.exists = fs::is_directory(fs::path(sysfs_root) / "bus/pci/devices" / address, ec);
+    for (const auto& [name, pci] : functions)
+        if (pci == address)
+            function.rdma_devices.push_back(name);
     return function;
 }
 
 std::map<std::string, std::string> read_pci_addresses(const std::string& sysfs_root,
                                                       const std::vector<std::string>& devices)
 {
-    std::map<std::string, std::string> addresses;
-    for (const auto& name : devices) {
-        std::error_code ec;
-        auto parent =
-            fs::canonical(fs::path(sysfs_root) / "class/infiniband" / name / "device", ec);
-        const auto leaf = parent.filename().string();
-        if (!ec && oci::normal_pci_address(leaf) == leaf)
-            addresses[name] = leaf;
-    }
-    return addresses;
+    return rdma_pci_functions(sysfs_root, devices, {});
 }
 
 namespace {

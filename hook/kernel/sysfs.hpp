@@ -4,6 +4,7 @@
 #pragma once
 
 #include "hook/plan/snapshot.hpp"
+#include "netlink/rdma.hpp"
 
 #include <map>
 #include <string>
@@ -11,12 +12,27 @@
 
 namespace rnh {
 
-// <root>/bus/pci/devices/<address>/infiniband/: the RDMA devices of a PCI
-// function that this process's sysfs shows (those in its network namespace).
-PciFunction read_pci_function(const std::string& sysfs_root, const std::string& address);
+// The PCI function at or above the device a sysfs link (a class entry's
+// "device") points to: its nearest ancestor on the PCI bus. An RDMA device
+// of a sub-function or an auxiliary device (mlx5_core.rdma.N) sits below
+// its PCI function, not on it. Empty when there is none.
+std::string nearest_pci_function(const std::string& sysfs_root, const std::string& device_link);
 
-// Device name -> the PCI address of its parent device, for the devices named
-// that sit on a PCI function (soft devices such as rxe have none).
+// Device name -> PCI function, for each named device that has one: its own
+// (nearest_pci_function of class/infiniband/<name>/device), else, for a
+// device with no parent device (rxe, siw), that of a netdev bound to one of
+// its `ports` (class/net/<netdev>/device).
+std::map<std::string, std::string> rdma_pci_functions(const std::string& sysfs_root,
+                                                      const std::vector<std::string>& devices,
+                                                      const std::vector<nl::Port>& ports);
+
+// Whether <root>/bus/pci/devices/<address> exists, and the devices of
+// `functions` (rdma_pci_functions()) on it.
+PciFunction read_pci_function(const std::string& sysfs_root, const std::string& address,
+                              const std::map<std::string, std::string>& functions);
+
+// Device name -> the PCI function of its parent device, for the devices named
+// that sit on or below one (soft devices such as rxe have none).
 std::map<std::string, std::string> read_pci_addresses(const std::string& sysfs_root,
                                                       const std::vector<std::string>& devices);
 

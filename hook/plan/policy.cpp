@@ -37,6 +37,16 @@ void check_request(const Policy& policy, const oci::Request& request, const std:
     }
 }
 
+bool netdevs_go_along(const Policy& policy, bool config_default, const oci::Request& request,
+                      const std::string& source)
+{
+    if (request.with_netdevs == true && !policy.allow_with_netdevs)
+        fail("moving RDMA devices with their netdevs (rdma.netns/with-netdevs) is not allowed "
+             "on this host",
+             "the policy in " + source + " sets \"allow_with_netdevs\": false; ask without it");
+    return policy.allow_with_netdevs && request.with_netdevs.value_or(config_default);
+}
+
 void check_devices(const Policy& policy, const std::vector<std::string>& devices,
                    const std::map<std::string, std::string>& pci_addresses,
                    const std::string& source)

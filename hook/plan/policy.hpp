@@ -22,6 +22,12 @@ void check_devices(const Policy& policy, const std::vector<std::string>& devices
                    const std::map<std::string, std::string>& pci_addresses,
                    const std::string& source);
 
+// Whether the devices' netdevs go along: the request's say, else the config
+// file's `with_netdevs`. Refuses a request for them that the policy forbids;
+// a default the policy forbids is false.
+bool netdevs_go_along(const Policy& policy, bool config_default, const oci::Request& request,
+                      const std::string& source);
+
 // Refuses a container that would hold more devices than the policy allows.
 void check_count(const Policy& policy, std::size_t devices, const std::string& source);
 

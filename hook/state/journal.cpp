@@ -6,6 +6,7 @@
 #include "base/json.hpp"
 #include "oci/state.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -52,6 +53,77 @@ void read_limits(const nlohmann::json& limits, const std::string& what, Assignme
     }
 }
 
+bool bool_member(const nlohmann::json& obj, const char* key, const std::string& what)
+{
+    const auto* value = member(obj, key, what);
+    if (value == nullptr || !value->is_boolean())
+        fail(what + ": \"" + key + "\" must be true or false");
+    return value->get<bool>();
+}
+
+std::string optional_string(const nlohmann::json& obj, const char* key, const std::string& what)
+{
+    return member(obj, key, what) != nullptr ? string_member(obj, key, what) : std::string();
+}
+
+nlohmann::json netdev_json(const Netdev& n)
+{
+    nlohmann::json addresses = nlohmann::json::array();
+    for (const auto& a : n.addresses) {
+        nlohmann::json address = {{"family", a.family == AF_INET6 ? 6 : 4},
+                                  {"local", a.local},
+                                  {"prefix", a.prefix},
+                                  {"scope", a.scope},
+                                  {"flags", a.flags}};
+        for (const auto& [key, value] :
+             {std::pair{"peer", &a.peer}, {"broadcast", &a.broadcast}, {"label", &a.label}})
+            if (!value->empty())
+                address[key] = *value;
+        addresses.push_back(address);
+    }
+    return {{"device", n.device},
+            {"name", n.link.name},
+            {"index", n.link.index},
+            {"mtu", n.link.mtu},
+            {"up", n.link.up},
+            {"parent", n.link.parent},
+            {"permanent_mac", n.link.permanent_mac},
+            {"addresses", addresses}};
+}
+
+Netdev netdev_from_json(const nlohmann::json& j, const std::string& what)
+{
+    Netdev n;
+    n.device = string_member(j, "device", what);
+    n.link.name = string_member(j, "name", what);
+    n.link.index = static_cast<std::uint32_t>(unsigned_member(j, "index", what, UINT32_MAX));
+    n.link.mtu = static_cast<std::uint32_t>(unsigned_member(j, "mtu", what, UINT32_MAX));
+    n.link.up = bool_member(j, "up", what);
+    n.link.parent = string_member(j, "parent", what);
+    n.link.permanent_mac = string_member(j, "permanent_mac", what);
+    const auto* addresses = member(j, "addresses", what);
+    if (addresses == nullptr || !addresses->is_array())
+        fail(what + ": \"addresses\" of netdev " + n.link.name + " must be an array");
+    for (const auto& a : *addresses) {
+        nl::Address address;
+        const auto family = unsigned_member(a, "family", what, 6);
+        if (family != 4 && family != 6)
+            fail(what + ": an address of netdev " + n.link.name + " has family " +
+                 std::to_string(family) + ", not 4 or 6");
+        address.family = family == 6 ? AF_INET6 : AF_INET;
+        address.local = string_member(a, "local", what);
+        address.peer = optional_string(a, "peer", what);
+        address.broadcast = optional_string(a, "broadcast", what);
+        address.label = optional_string(a, "label", what);
+        address.prefix = static_cast<std::uint8_t>(unsigned_member(a, "prefix", what, 128));
+        address.scope = static_cast<std::uint8_t>(unsigned_member(a, "scope", what, UINT8_MAX));
+        address.flags = static_cast<std::uint32_t>(unsigned_member(a, "flags", what, UINT32_MAX));
+        address.index = n.link.index;
+        n.addresses.push_back(std::move(address));
+    }
+    return n;
+}
+
 } // namespace
 
 std::string_view phase_name(Assignment::Phase phase)
@@ -82,6 +154,11 @@ std::string to_json(const Assignment& a)
         doc["limits"]["rdma_cgroup"] = *a.rdma_cgroup;
     if (!a.rdma_max.empty())
         doc["limits"]["rdma_max"] = a.rdma_max;
+    if (!a.netdevs.empty()) {
+        doc["netdevs"] = nlohmann::json::array();
+        for (const auto& n : a.netdevs)
+            doc["netdevs"].push_back(netdev_json(n));
+    }
     return doc.dump(2) + "\n";
 }
 
@@ -116,6 +193,12 @@ Assignment assignment_from_json(std::string_view json, const std::string& what)
     }
     if (const auto* limits = member(doc, "limits", what))
         read_limits(*limits, what + ": \"limits\"", a);
+    if (const auto* netdevs = member(doc, "netdevs", what)) {
+        if (!netdevs->is_array())
+            fail(what + ": \"netdevs\" must be an array");
+        for (const auto& n : *netdevs)
+            a.netdevs.push_back(netdev_from_json(n, what));
+    }
     return a;
 }
 

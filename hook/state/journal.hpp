@@ -4,6 +4,7 @@
 // the only record poststop, status and recovery rely on.
 #pragma once
 
+#include "hook/plan/netdevs.hpp"
 #include "hook/state/ns_id.hpp"
 #include "netlink/rdma.hpp"
 
@@ -31,6 +32,8 @@ struct Assignment {
     std::optional<std::uint64_t> memlock;
     std::optional<std::string> rdma_cgroup;
     std::vector<std::string> rdma_max;
+    // The netdevs moved with the devices, with their settings in the host.
+    std::vector<Netdev> netdevs;
 };
 
 std::string to_json(const Assignment& assignment);

@@ -104,7 +104,7 @@ TEST(CommandLine, OperatorCommands)
     EXPECT_EQ(parse_command_line({"setup", "--exclusive"}).command, Command::setup);
     EXPECT_EQ(error_of([] { parse_command_line({"cdi"}); }),
               "cdi needs the subcommand generate; rdma-netns-hook cdi generate [--output FILE] "
-              "[--no-mad-nodes]");
+              "[--no-mad-nodes] [--with-netdevs]");
     EXPECT_EQ(
         error_of([] {
             parse_command_line({"cdi", "generate", "--no-mad"});
@@ -136,8 +136,8 @@ TEST(Config, MistakesAreNamed)
 {
     EXPECT_EQ(error_of([] { rnh::parse_config(R"({"statedir":"/x"})", "c.json"); }),
               "c.json: unknown setting \"statedir\"; known settings: state_dir, sysfs_root, "
-              "netlink_timeout_ms, return_timeout_ms, move_threads, policy, memlock, "
-              "missing_rdma_controller, and "
+              "netlink_timeout_ms, return_timeout_ms, move_threads, with_netdevs, "
+              "allow_default_route_netdev, policy, memlock, missing_rdma_controller, and "
               "rdma-netns-runtime's runtime and hook_path");
     EXPECT_EQ(error_of([] { rnh::parse_config(R"({"state_dir":"run"})", "c.json"); }),
               "c.json: \"state_dir\" must be an absolute path, not \"run\"");

@@ -88,7 +88,7 @@ TEST(Policy, MistakesInThePolicyAreNamed)
 {
     EXPECT_EQ(error_of([] { policy_of(R"({"alow":["x"]})"); }),
               "c.json: unknown policy setting \"alow\"; known: allow, deny, max_devices, "
-              "request_annotations, max_memlock, rdma_limits");
+              "request_annotations, allow_with_netdevs, max_memlock, rdma_limits");
     EXPECT_EQ(error_of([] { policy_of(R"({"max_devices":0})"); }),
               "c.json: \"policy.max_devices\" must be a whole number above 0");
     EXPECT_EQ(error_of([] { policy_of(R"({"deny":"mlx5_0"})"); }),
