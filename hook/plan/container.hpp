@@ -3,6 +3,7 @@
 // the network namespace path its config.json names.
 #pragma once
 
+#include "hook/plan/cni_attachment.hpp"
 #include "oci/request.hpp"
 #include "oci/state.hpp"
 
@@ -16,6 +17,7 @@ struct Container {
     oci::State state;
     oci::Request request;
     std::optional<std::string> netns_path; // from config.json, when it names one
+    std::optional<CniAttachment> cni;      // for the CNI plugin's ADD: state.id is its key
 };
 
 // Annotations come from the state; when it has none, from <bundle>/config.json.
