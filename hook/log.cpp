@@ -8,14 +8,21 @@
 namespace rnh {
 namespace {
 
+const char* log_name = "rdma-netns-hook";
+
 void say(int priority, const char* prefix, const std::string& message)
 {
-    std::fprintf(stderr, "rdma-netns-hook: %s%s\n", prefix, message.c_str());
-    openlog("rdma-netns-hook", LOG_PID, LOG_DAEMON);
+    std::fprintf(stderr, "%s: %s%s\n", log_name, prefix, message.c_str());
+    openlog(log_name, LOG_PID, LOG_DAEMON);
     syslog(priority, "%s%s", prefix, message.c_str());
 }
 
 } // namespace
+
+void set_log_name(const char* name)
+{
+    log_name = name;
+}
 
 void log_error(const std::string& message)
 {

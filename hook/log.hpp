@@ -7,6 +7,9 @@
 
 namespace rnh {
 
+// The name both lines start with: "rdma-netns-hook" unless a program sets its own.
+void set_log_name(const char* name);
+
 void log_error(const std::string& message);
 // Something the operator should know that does not fail the command.
 void log_warning(const std::string& message);

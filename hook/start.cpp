@@ -197,6 +197,7 @@ Assignment Start::assignment_of(const Plan& plan) const
     a.netns_path = container_.netns_path;
     if (container_.state.pid)
         a.pid = *container_.state.pid;
+    a.cni = container_.cni;
     for (const auto* list : {&plan.to_move, &plan.already_there})
         for (const auto& d : *list)
             if (find_named(a.devices, d.name) == nullptr)

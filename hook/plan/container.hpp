@@ -3,6 +3,7 @@
 // the network namespace path its config.json names.
 #pragma once
 
+#include "hook/plan/cni_attachment.hpp"
 #include "hook/plan/limits.hpp"
 #include "oci/request.hpp"
 #include "oci/state.hpp"
@@ -22,6 +23,7 @@ struct Container {
     std::optional<std::uint64_t> spec_memlock;
     // what the start sets besides moving devices (plan_limits)
     Limits limits;
+    std::optional<CniAttachment> cni; // for the CNI plugin's ADD: state.id is its key
 };
 
 // Annotations come from the state; when it has none, from <bundle>/config.json.

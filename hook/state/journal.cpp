@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <filesystem>
@@ -126,6 +127,45 @@ Netdev netdev_from_json(const nlohmann::json& j, const std::string& what)
 
 } // namespace
 
+void check_cni_container_id(const std::string& id)
+{
+    auto allowed = [](unsigned char c) {
+        return std::isalnum(c) || c == '_' || c == '.' || c == '-';
+    };
+    if (id.empty() || id.size() > 1024 || !std::isalnum(static_cast<unsigned char>(id.front())) ||
+        !std::all_of(id.begin(), id.end(), allowed))
+        fail("CNI_CONTAINERID \"" + id + "\" is not a valid CNI container id",
+             "ids are 1 to 1024 of [A-Za-z0-9_.-], starting with a letter or digit");
+}
+
+void check_cni_ifname(const std::string& ifname)
+{
+    auto allowed = [](unsigned char c) { return c > ' ' && c < 0x7f && c != '/' && c != ':'; };
+    if (ifname.empty() || ifname.size() > 15 || ifname == "." || ifname == ".." ||
+        !std::all_of(ifname.begin(), ifname.end(), allowed))
+        fail("CNI_IFNAME \"" + ifname + "\" is not a valid interface name",
+             "names are 1 to 15 printable characters, not \".\" or \"..\", without '/', ':' "
+             "or blanks");
+}
+
+std::string attachment_key(const std::string& container_id, const std::string& ifname)
+{
+    check_cni_container_id(container_id);
+    check_cni_ifname(ifname);
+    return container_id + "@" + ifname;
+}
+
+void check_journal_key(const std::string& key)
+{
+    const auto at = key.find('@');
+    if (at == std::string::npos) {
+        oci::check_container_id(key);
+    } else {
+        check_cni_container_id(key.substr(0, at));
+        check_cni_ifname(key.substr(at + 1));
+    }
+}
+
 std::string_view phase_name(Assignment::Phase phase)
 {
     return phase == Assignment::Phase::held ? "held" : "moving";
@@ -159,6 +199,10 @@ std::string to_json(const Assignment& a)
         for (const auto& n : a.netdevs)
             doc["netdevs"].push_back(netdev_json(n));
     }
+    if (a.cni)
+        doc["cni"] = {{"container_id", a.cni->container_id},
+                      {"ifname", a.cni->ifname},
+                      {"network", a.cni->network}};
     return doc.dump(2) + "\n";
 }
 
@@ -184,6 +228,10 @@ Assignment assignment_from_json(std::string_view json, const std::string& what)
         a.pid = static_cast<int>(unsigned_member(doc, "pid", what, INT_MAX));
     a.since = static_cast<std::time_t>(
         unsigned_member(doc, "since", what, std::numeric_limits<std::time_t>::max()));
+    if (const auto* cni = member(doc, "cni", what))
+        a.cni = CniAttachment{string_member(*cni, "container_id", what),
+                              string_member(*cni, "ifname", what),
+                              string_member(*cni, "network", what)};
     const auto* devices = member(doc, "devices", what);
     if (devices == nullptr || !devices->is_array())
         fail(what + ": \"devices\" must be an array");
@@ -206,7 +254,7 @@ Journal::Journal(std::string state_dir) : dir_(std::move(state_dir) + "/containe
 
 void Journal::write(const Assignment& assignment) const
 {
-    oci::check_container_id(assignment.container_id);
+    check_journal_key(assignment.container_id);
     make_private_dir(std::filesystem::path(dir_).parent_path(), "the state directory");
     make_private_dir(dir_, "the state directory");
     write_file_atomic(dir_ + "/" + assignment.container_id + std::string(suffix),
@@ -215,7 +263,7 @@ void Journal::write(const Assignment& assignment) const
 
 std::optional<Assignment> Journal::read(const std::string& container_id) const
 {
-    oci::check_container_id(container_id);
+    check_journal_key(container_id);
     const auto name = container_id + std::string(suffix);
     // No exists() first: a poststop beside us may remove the file between the two.
     std::optional<Fd> fd;
@@ -232,7 +280,7 @@ std::optional<Assignment> Journal::read(const std::string& container_id) const
 
 void Journal::remove(const std::string& container_id) const
 {
-    oci::check_container_id(container_id);
+    check_journal_key(container_id);
     const auto path = dir_ + "/" + container_id + std::string(suffix);
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
         fail_errno("removing " + path);

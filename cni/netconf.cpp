@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cni/netconf.hpp"
+
+#include "base/error.hpp"
+#include "base/json.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace rnh::cni {
+namespace {
+
+const std::string what = "the network configuration";
+
+using ListParser = std::vector<std::string> (*)(std::string_view, const std::string&);
+
+// A list key: a JSON array of strings, or one string in the annotations' syntax.
+std::vector<std::string> list_member(const nlohmann::json& conf, const char* key, ListParser parse)
+{
+    const auto* value = member(conf, key, what);
+    if (value == nullptr)
+        return {};
+    std::string source = "\"";
+    source.append(key).append("\" of ").append(what);
+    if (value->is_string())
+        return parse(value->get<std::string>(), source);
+    if (!value->is_array())
+        fail(source + " must be an array of strings",
+             "e.g. " + source.substr(0, source.find(' ')) + ": [\"NAME\"]");
+    std::vector<std::string> items;
+    for (const auto& item : *value) {
+        if (!item.is_string())
+            fail(source + " must be an array of strings, not " + item.dump());
+        for (auto& one : parse(item.get<std::string>(), source))
+            if (std::find(items.begin(), items.end(), one) == items.end())
+                items.push_back(std::move(one));
+    }
+    return items;
+}
+
+// "deviceID", at the top (rdma-cni, Multus) or in runtimeConfig (capability
+// "deviceID"): both, if given, must say the same.
+std::optional<std::string> device_id(const nlohmann::json& conf)
+{
+    std::optional<std::string> top;
+    std::optional<std::string> runtime;
+    if (member(conf, "deviceID", what) != nullptr)
+        top = string_member(conf, "deviceID", what);
+    if (const auto* rc = member(conf, "runtimeConfig", what);
+        rc != nullptr && member(*rc, "deviceID", what) != nullptr)
+        runtime = string_member(*rc, "deviceID", what + " (runtimeConfig)");
+    if (top && runtime && *top != *runtime)
+        fail("\"deviceID\" " + *top + " and \"runtimeConfig.deviceID\" " + *runtime + " disagree",
+             "give one device, in either key");
+    return top ? top : runtime;
+}
+
+bool aux_device_name(std::string_view name)
+{
+    return !name.empty() && name.front() != '.' &&
+           std::all_of(name.begin(), name.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
+                      c == '-';
+           });
+}
+
+void add_device_id(NetConf& conf, const std::string& id)
+{
+    auto& pci = conf.request.pci;
+    const bool lists = !conf.request.empty();
+    if (auto address = oci::normal_pci_address(id)) {
+        if (lists && std::find(pci.begin(), pci.end(), *address) == pci.end())
+            fail("\"deviceID\" " + *address + " is not in the \"pci\" list of " + what +
+                     ", so the two disagree",
+                 "name the device once: in \"deviceID\", or in the lists");
+        if (!lists)
+            pci.push_back(*address);
+        return;
+    }
+    if (!aux_device_name(id))
+        fail("\"deviceID\" \"" + id + "\" is neither a PCI address nor an auxiliary device name",
+             "give the PCI address (e.g. 0000:3b:00.2) or the auxiliary device (e.g. "
+             "mlx5_core.sf.2) that the device plugin allocated");
+    if (lists)
+        fail("\"deviceID\" " + id + " (an auxiliary device) and the lists of " + what +
+                 " both name devices",
+             "name the device once: in \"deviceID\", or in the lists");
+    conf.aux_device = id;
+}
+
+bool debug_flag(const nlohmann::json& conf)
+{
+    const auto* args = member(conf, "args", what);
+    const auto* cni = args != nullptr ? member(*args, "cni", what) : nullptr;
+    const auto* debug = cni != nullptr ? member(*cni, "debug", what) : nullptr;
+    if (debug == nullptr)
+        return false;
+    if (!debug->is_boolean())
+        fail("\"args.cni.debug\" of " + what + " must be true or false");
+    return debug->get<bool>();
+}
+
+std::optional<std::vector<ValidAttachment>> valid_attachments(const nlohmann::json& conf)
+{
+    const auto* list = member(conf, "cni.dev/valid-attachments", what);
+    if (list == nullptr)
+        return std::nullopt;
+    std::vector<ValidAttachment> valid;
+    if (!list->is_array())
+        fail("\"cni.dev/valid-attachments\" of " + what + " must be an array");
+    for (const auto& item : *list)
+        valid.push_back({string_member(item, "containerID", "an item of cni.dev/valid-attachments"),
+                         string_member(item, "ifname", "an item of cni.dev/valid-attachments")});
+    return valid;
+}
+
+} // namespace
+
+std::string check_version(const nlohmann::json& conf)
+{
+    if (!conf.is_object())
+        fail(what + " is not a JSON object");
+    auto version = string_member(conf, "cniVersion", what);
+    for (const auto supported : supported_versions)
+        if (version == supported)
+            return version;
+    fail("cniVersion \"" + version + "\" is not supported by rdma-netns",
+         "use one of 0.3.1, 0.4.0, 1.0.0, 1.1.0");
+}
+
+NetConf parse_netconf(const nlohmann::json& conf)
+{
+    NetConf nc;
+    nc.cni_version = check_version(conf);
+    nc.name = string_member(conf, "name", what);
+    nc.request.devices = list_member(conf, "devices", oci::parse_device_list);
+    nc.request.netdevs = list_member(conf, "netdevs", oci::parse_netdev_list);
+    nc.request.pci = list_member(conf, "pci", oci::parse_pci_list);
+    if (auto id = device_id(conf))
+        add_device_id(nc, *id);
+    nc.debug = debug_flag(conf);
+    if (const auto* prev = member(conf, "prevResult", what)) {
+        if (!prev->is_object())
+            fail("\"prevResult\" of " + what + " must be an object");
+        nc.prev_result = *prev;
+    }
+    nc.valid_attachments = valid_attachments(conf);
+    return nc;
+}
+
+SandboxInterface sandbox_interface(const nlohmann::json& prev_result)
+{
+    const std::string where = "the previous plugin's result (prevResult)";
+    std::vector<SandboxInterface> found;
+    if (const auto* interfaces = member(prev_result, "interfaces", where)) {
+        if (!interfaces->is_array())
+            fail("\"interfaces\" of " + where + " must be an array");
+        for (const auto& i : *interfaces) {
+            const auto* sandbox = member(i, "sandbox", where);
+            if (sandbox == nullptr || !sandbox->is_string() || sandbox->get<std::string>().empty())
+                continue;
+            SandboxInterface s{string_member(i, "name", where), {}};
+            if (member(i, "mac", where) != nullptr)
+                s.mac = string_member(i, "mac", where);
+            found.push_back(std::move(s));
+        }
+    }
+    if (found.size() != 1)
+        fail(where + " has " + std::to_string(found.size()) +
+                 " interfaces in the sandbox, so the RDMA device cannot be derived from it",
+             "name the device in \"deviceID\", \"devices\", \"netdevs\" or \"pci\"");
+    return found.front();
+}
+
+} // namespace rnh::cni

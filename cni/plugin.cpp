@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cni/plugin.hpp"
+
+#include "base/error.hpp"
+#include "cni/lookup.hpp"
+#include "cni/result.hpp"
+#include "hook/commands.hpp"
+#include "hook/kernel/confine.hpp"
+#include "hook/kernel/moves.hpp"
+#include "hook/plan/device_list.hpp"
+#include "hook/plan/policy.hpp"
+#include "hook/release.hpp"
+#include "hook/start.hpp"
+#include "hook/state/journal.hpp"
+#include "hook/state/locks.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace rnh::cni {
+namespace {
+
+std::string key_of(const Env& env)
+{
+    return attachment_key(env.container_id, env.ifname);
+}
+
+// What ADD moves: the configuration's request; else what an earlier ADD of
+// the same attachment moved (its device is in the pod now, out of sight);
+// else the device bound to the interface the previous plugin moved in.
+oci::Request request_of(const Config& config, const NetConf& conf, const std::string& key,
+                        const std::optional<SandboxInterface>& derive_from)
+{
+    auto request = conf.request;
+    if (conf.aux_device)
+        request.devices = aux_rdma_devices(config.sysfs_root, *conf.aux_device);
+    if (!request.empty() || !derive_from)
+        return request;
+    if (auto earlier = Journal(config.state_dir).read(key))
+        request.devices = names_of(earlier->devices);
+    else {
+        auto host = rdma_session(config).open();
+        request.devices = {device_bound_to(*derive_from, host, config.sysfs_root)};
+    }
+    return request;
+}
+
+// Under the locks of its devices, an attachment read again is settled.
+void release_locked(const Config& config, const Journal& journal, const std::string& key)
+{
+    auto seen = journal.read(key);
+    if (!seen)
+        return;
+    DeviceLocks locks(config.state_dir, names_of(seen->devices));
+    if (auto current = journal.read(key))
+        release(config, journal, *current);
+}
+
+} // namespace
+
+void run_add(const Config& config, const Env& env, const NetConf& conf,
+             const std::optional<SandboxInterface>& derive_from)
+{
+    Container container;
+    container.state.id = key_of(env);
+    container.netns_path = env.netns;
+    container.cni = CniAttachment{env.container_id, env.ifname, conf.name};
+    require_privileges();
+    confine();
+    container.request = request_of(config, conf, container.state.id, derive_from);
+    check_request(config.policy, container.request, config.source);
+    start(config, std::move(container), {});
+    std::fputs(add_result(conf).c_str(), stdout);
+}
+
+void run_del(const Config& config, const Env& env)
+{
+    const Journal journal(config.state_dir);
+    const auto key = key_of(env);
+    if (!journal.read(key))
+        return;
+    require_privileges();
+    confine();
+    release_locked(config, journal, key);
+}
+
+void run_check(const Config& config, const Env& env)
+{
+    require_privileges();
+    confine();
+    const auto key = key_of(env);
+    const auto attachment = Journal(config.state_dir).read(key);
+    if (!attachment)
+        fail("rdma-netns has no attachment of " + who(env) + " on " + env.ifname,
+             "its ADD did not run or failed, or a DEL removed it");
+    if (attachment->phase != Assignment::Phase::held)
+        fail("the ADD of " + key + " did not finish", "run `rdma-netns-hook recover`");
+    const auto target = netns_at_path(env.netns, "CNI_NETNS");
+    if (target.id != attachment->netns)
+        fail("CNI_NETNS " + env.netns + " is not the network namespace the devices of " + key +
+             " were moved into");
+    const auto session = rdma_session(config);
+    auto host = session.open();
+    require_exclusive_mode(host);
+    verify_in(attachment->devices, host, target, session);
+}
+
+void run_status(const Config& config)
+{
+    require_privileges();
+    confine();
+    auto host = rdma_session(config).open();
+    require_exclusive_mode(host);
+}
+
+void run_gc(const Config& config, const NetConf& conf, const std::vector<ValidAttachment>& valid)
+{
+    require_privileges();
+    confine();
+    const Journal journal(config.state_dir);
+    std::vector<std::string> failures;
+    for (const auto& a : journal.all()) {
+        if (!a.cni || a.cni->network != conf.name ||
+            std::find(valid.begin(), valid.end(),
+                      ValidAttachment{a.cni->container_id, a.cni->ifname}) != valid.end())
+            continue;
+        try {
+            release_locked(config, journal, a.container_id);
+        } catch (const Error& e) {
+            failures.push_back(e.what());
+        }
+    }
+    if (!failures.empty()) {
+        std::string text = "GC left devices out of the host";
+        for (const auto& line : failures)
+            text += "; " + line;
+        fail(text, "see `rdma-netns-hook status`");
+    }
+}
+
+} // namespace rnh::cni

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+// The network configuration: rdma-cni's keys, the lists, prevResult, GC's list.
+#include "base/json.hpp"
+#include "cni/netconf.hpp"
+#include "tests/support/error_of.hpp"
+
+#include <gtest/gtest.h>
+
+using rnh::cni::NetConf;
+
+namespace {
+
+NetConf conf_of(const std::string& json)
+{
+    return rnh::cni::parse_netconf(rnh::parse_json(json, "test"));
+}
+
+std::string conf_error(const std::string& json)
+{
+    return error_of([&] { conf_of(json); });
+}
+
+using Strings = std::vector<std::string>;
+
+} // namespace
+
+TEST(CniNetConf, RdmaCniConfigurationMeansTheSame)
+{
+    // rdma-cni's own example, with only the type changed, as Multus passes it
+    auto conf = conf_of(R"({"cniVersion": "0.3.1", "name": "sriov-rdma", "type": "rdma-netns",
+                            "deviceID": "0000:3B:00.2", "args": {"cni": {"debug": true}},
+                            "ipam": {"type": "whereabouts"}, "someFutureKey": [1, 2]})");
+    EXPECT_EQ(conf.cni_version, "0.3.1");
+    EXPECT_EQ(conf.name, "sriov-rdma");
+    EXPECT_EQ(conf.request.pci, Strings{"0000:3b:00.2"});
+    EXPECT_TRUE(conf.request.devices.empty());
+    EXPECT_TRUE(conf.debug);
+    EXPECT_FALSE(conf.prev_result);
+    EXPECT_TRUE(conf.has_request());
+}
+
+TEST(CniNetConf, RuntimeConfigDeviceIdAndAuxiliaryDevices)
+{
+    auto conf = conf_of(R"({"cniVersion": "1.0.0", "name": "n",
+                            "runtimeConfig": {"deviceID": "3b:00.3"}})");
+    EXPECT_EQ(conf.request.pci, Strings{"0000:3b:00.3"});
+    auto aux = conf_of(R"({"cniVersion": "1.0.0", "name": "n", "deviceID": "mlx5_core.sf.4"})");
+    EXPECT_EQ(aux.aux_device, "mlx5_core.sf.4");
+    EXPECT_TRUE(aux.request.empty());
+    EXPECT_TRUE(aux.has_request());
+    EXPECT_NO_THROW(conf_of(R"({"cniVersion": "1.0.0", "name": "n", "deviceID": "0000:3b:00.3",
+                                "runtimeConfig": {"deviceID": "0000:3b:00.3"}})"));
+    EXPECT_EQ(
+        conf_error(R"({"cniVersion": "1.0.0", "name": "n", "deviceID": "0000:3b:00.3",
+                             "runtimeConfig": {"deviceID": "0000:3b:00.4"}})"),
+        "\"deviceID\" 0000:3b:00.3 and \"runtimeConfig.deviceID\" 0000:3b:00.4 disagree; give "
+        "one device, in either key");
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.0.0", "name": "n", "deviceID": "mlx5 0"})")
+                  .rfind("\"deviceID\" \"mlx5 0\" is neither a PCI address nor an auxiliary", 0),
+              0u);
+}
+
+TEST(CniNetConf, ListsAsArraysOrAnnotationStrings)
+{
+    auto conf = conf_of(R"({"cniVersion": "1.1.0", "name": "n", "devices": ["rxe0", "rxe1", "rxe0"],
+                            "netdevs": "eth0, eth1", "pci": ["0000:00:03.0"]})");
+    EXPECT_EQ(conf.request.devices, (Strings{"rxe0", "rxe1"}));
+    EXPECT_EQ(conf.request.netdevs, (Strings{"eth0", "eth1"}));
+    EXPECT_EQ(conf.request.pci, Strings{"0000:00:03.0"});
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "devices": [1]})"),
+              "\"devices\" of the network configuration must be an array of strings, not 1");
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "pci": ["3b"]})"),
+              "\"pci\" of the network configuration: \"3b\" is not a PCI address; write "
+              "domain:bus:device.function in hex, such as 0000:3b:00.1");
+}
+
+TEST(CniNetConf, DeviceIdAndListsMustAgree)
+{
+    auto both = conf_of(R"({"cniVersion": "1.1.0", "name": "n", "deviceID": "0000:00:03.0",
+                            "pci": ["0000:00:03.0", "0000:00:04.0"]})");
+    EXPECT_EQ(both.request.pci, (Strings{"0000:00:03.0", "0000:00:04.0"}));
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "deviceID": "0000:00:03.0",
+                             "devices": ["rxe1"]})"),
+              "\"deviceID\" 0000:00:03.0 is not in the \"pci\" list of the network configuration, "
+              "so the two disagree; name the device once: in \"deviceID\", or in the lists");
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "deviceID": "mlx5_core.sf.4",
+                             "devices": ["mlx5_0"]})")
+                  .rfind("\"deviceID\" mlx5_core.sf.4 (an auxiliary device) and the lists", 0),
+              0u);
+}
+
+TEST(CniNetConf, VersionsThisPluginSpeaks)
+{
+    for (const char* v : {"0.3.1", "0.4.0", "1.0.0", "1.1.0"})
+        EXPECT_EQ(rnh::cni::check_version(rnh::parse_json(
+                      std::string(R"({"cniVersion": ")") + v + R"(", "name": "n"})", "t")),
+                  v);
+    EXPECT_EQ(error_of([] {
+                  rnh::cni::check_version(rnh::parse_json(R"({"cniVersion": "0.2.0"})", "t"));
+              }),
+              "cniVersion \"0.2.0\" is not supported by rdma-netns; use one of 0.3.1, 0.4.0, "
+              "1.0.0, 1.1.0");
+    EXPECT_EQ(error_of([] { rnh::cni::check_version(rnh::parse_json(R"({"name": "n"})", "t")); }),
+              "the network configuration has no \"cniVersion\"");
+    EXPECT_EQ(error_of([] { rnh::cni::check_version(rnh::parse_json("[]", "t")); }),
+              "the network configuration is not a JSON object");
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.1.0"})"),
+              "the network configuration has no \"name\"");
+}
+
+TEST(CniNetConf, PrevResultGivesTheOneInterfaceInTheSandbox)
+{
+    auto conf = conf_of(R"({"cniVersion": "1.0.0", "name": "n", "prevResult": {
+        "cniVersion": "1.0.0",
+        "interfaces": [{"name": "eth0", "mac": "52:54:00:12:34:56"},
+                       {"name": "net1", "mac": "52:54:00:12:34:57", "sandbox": "/var/run/netns/p"}],
+        "ips": [{"address": "10.1.0.5/24", "interface": 1}]}})");
+    EXPECT_FALSE(conf.has_request());
+    ASSERT_TRUE(conf.prev_result);
+    auto iface = rnh::cni::sandbox_interface(*conf.prev_result);
+    EXPECT_EQ(iface.name, "net1");
+    EXPECT_EQ(iface.mac, "52:54:00:12:34:57");
+    // host-device's result for 0.3.1 may give no MAC
+    EXPECT_EQ(rnh::cni::sandbox_interface(
+                  rnh::parse_json(
+                      R"({"interfaces": [{"name": "eth0", "sandbox": "/run/netns/x"}]})", "t"))
+                  .mac,
+              "");
+    EXPECT_EQ(error_of([] {
+                  rnh::cni::sandbox_interface(rnh::parse_json(R"({"interfaces": [
+        {"name": "a", "sandbox": "/p"}, {"name": "b", "sandbox": "/p"}]})",
+                                                              "t"));
+              }),
+              "the previous plugin's result (prevResult) has 2 interfaces in the sandbox, so the "
+              "RDMA device cannot be derived from it; name the device in \"deviceID\", "
+              "\"devices\", \"netdevs\" or \"pci\"");
+    EXPECT_NE(error_of([] {
+                  rnh::cni::sandbox_interface(
+                      rnh::parse_json(R"({"interfaces": [{"name": "eth0"}]})", "t"));
+              }),
+              "no error");
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.0.0", "name": "n", "prevResult": []})"),
+              "\"prevResult\" of the network configuration must be an object");
+}
+
+TEST(CniNetConf, GcValidAttachments)
+{
+    auto conf = conf_of(R"({"cniVersion": "1.1.0", "name": "n", "cni.dev/valid-attachments": [
+        {"containerID": "a1", "ifname": "net1"}, {"containerID": "b2", "ifname": "net2"}]})");
+    ASSERT_TRUE(conf.valid_attachments);
+    EXPECT_EQ(*conf.valid_attachments,
+              (std::vector<rnh::cni::ValidAttachment>{{"a1", "net1"}, {"b2", "net2"}}));
+    EXPECT_FALSE(conf_of(R"({"cniVersion": "1.1.0", "name": "n"})").valid_attachments);
+    EXPECT_TRUE(conf_of(R"({"cniVersion": "1.1.0", "name": "n", "cni.dev/valid-attachments": []})")
+                    .valid_attachments->empty());
+    EXPECT_NE(
+        conf_error(
+            R"({"cniVersion": "1.1.0", "name": "n", "cni.dev/valid-attachments": [{"ifname": "x"}]})"),
+        "no error");
+}
