@@ -226,9 +226,16 @@ at_once() {
     for i in "${pids[@]}"; do wait "$i" || bad=$((bad + 1)); done
     [ "$bad" -eq 0 ] || { echo "$bad of 16 failed"; cat "$outdir"/p*.out; return 1; }
 }
-check "16 ADDs at once: all succeed" at_once ADD
+# timed CMD : at_once CMD as a check, and how long the 16 took (a figure, not a check)
+timed() {
+    local t0
+    t0=$(date +%s%N)
+    check "16 ${1}s at once: all succeed" at_once "$1"
+    echo "# 16 ${1}s at once took $((($(date +%s%N) - t0) / 1000000)) ms"
+}
+timed ADD
 check "16 ADDs: each device in its namespace" eval 'for i in $(seq 0 15); do in_ns p$i rxe$i || exit 1; done'
-check "16 DELs at once: all succeed" at_once DEL
+timed DEL
 check "16 DELs: all home, journal clean" eval 'all_home && journal_empty'
 check "invariant: every device home or held by a live container in the journal" invariant "$hook" $all
 finish
