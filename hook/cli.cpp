@@ -49,12 +49,15 @@ Requests (container annotations, comma-separated lists):
   rdma.netns/pci=0000:3b:00.1        the RDMA devices of these PCI functions
   rdma.netns/with-netdevs=true       their netdevs go too (RoCE), and come back
                                      with their name, MTU, state and addresses
+  rdma.netns/memlock=64M             with devices: the container's locked-memory
+                                     limit, up to the policy's max_memlock
 
 Options:
   --config FILE   settings (default /etc/rdma-netns-hook/config.json; keys
                   state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms,
-                  move_threads, with_netdevs, allow_default_route_netdev, policy:
-                  allow, deny, max_devices, request_annotations, allow_with_netdevs)
+                  move_threads, with_netdevs, allow_default_route_netdev, memlock,
+                  missing_rdma_controller, policy: allow, deny, max_devices,
+                  request_annotations, allow_with_netdevs, max_memlock, rdma_limits)
   --help          this text
   --version       the version and the commit it was built from
 )";
