@@ -32,7 +32,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fuzz::require(kind == "devices" || kind == "netdevs" || kind == "pci",
                       "request_annotations holds only devices, netdevs and pci");
 
-    const oci::Request request{{"mlx5_0", "rxe0"}, {"eth1"}, {"0000:3b:00.0"}};
+    oci::Request request;
+    request.devices = {"mlx5_0", "rxe0"};
+    request.netdevs = {"eth1"};
+    request.pci = {"0000:3b:00.0"};
     const std::vector<std::string> devices{"mlx5_0", "mlx5_1", "rxe0", "siw_eth1"};
     const std::map<std::string, std::string> pci{{"mlx5_0", "0000:3b:00.0"},
                                                  {"mlx5_1", "0000:3b:00.1"}};
