@@ -12,7 +12,6 @@
 #include "hook/release.hpp"
 #include "hook/start.hpp"
 #include "hook/state/journal.hpp"
-#include "hook/state/locks.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -46,14 +45,10 @@ oci::Request request_of(const Config& config, const NetConf& conf, const std::st
 }
 
 // Under the locks of its devices, an attachment read again is settled.
-void release_locked(const Config& config, const Journal& journal, const std::string& key)
+void release_key(const Config& config, const Journal& journal, const std::string& key)
 {
-    auto seen = journal.read(key);
-    if (!seen)
-        return;
-    DeviceLocks locks(config.state_dir, names_of(seen->devices));
-    if (auto current = journal.read(key))
-        release(config, journal, *current);
+    if (auto seen = journal.read(key))
+        release_locked(config, journal, *seen);
 }
 
 } // namespace
@@ -81,7 +76,7 @@ void run_del(const Config& config, const Env& env)
         return;
     require_privileges();
     confine();
-    release_locked(config, journal, key);
+    release_key(config, journal, key);
 }
 
 void run_check(const Config& config, const Env& env)
@@ -125,7 +120,7 @@ void run_gc(const Config& config, const NetConf& conf, const std::vector<ValidAt
                       ValidAttachment{a.cni->container_id, a.cni->ifname}) != valid.end())
             continue;
         try {
-            release_locked(config, journal, a.container_id);
+            release_locked(config, journal, a);
         } catch (const Error& e) {
             failures.push_back(e.what());
         }

@@ -8,6 +8,7 @@
 #include "hook/kernel/sysfs.hpp"
 #include "hook/log.hpp"
 #include "hook/plan/device_list.hpp"
+#include "hook/state/locks.hpp"
 
 #include <algorithm>
 
@@ -120,6 +121,13 @@ void release(const Config& config, const Journal& journal, const Assignment& ass
     for (const auto& line : netdevs_left.failures)
         text += "; " + line;
     fail(text, "the journal keeps them; see `rdma-netns-hook status`");
+}
+
+void release_locked(const Config& config, const Journal& journal, const Assignment& seen)
+{
+    DeviceLocks locks(config.state_dir, names_of(seen.devices));
+    if (auto current = journal.read(seen.container_id))
+        release(config, journal, *current);
 }
 
 } // namespace rnh

@@ -13,4 +13,9 @@ namespace rnh {
 // journal then keeps the assignment with just those devices.
 void release(const Config& config, const Journal& journal, const Assignment& assignment);
 
+// release() under the locks of the devices `seen` names, of the assignment as
+// the journal holds it once they are taken: another hook may have changed it
+// meanwhile. Nothing when it is gone by then.
+void release_locked(const Config& config, const Journal& journal, const Assignment& seen);
+
 } // namespace rnh
