@@ -2,7 +2,7 @@
 #include "cni/env.hpp"
 
 #include "base/error.hpp"
-#include "hook/state/journal.hpp"
+#include "hook/plan/cni_attachment.hpp"
 
 #include <array>
 #include <cstdlib>

@@ -2,10 +2,10 @@
 #include "cni/lookup.hpp"
 
 #include "base/error.hpp"
-#include "base/file.hpp"
-#include "cni/gid.hpp"
 #include "hook/kernel/dumps.hpp"
+#include "hook/kernel/gid_table.hpp"
 #include "hook/plan/device_list.hpp"
+#include "hook/plan/roce_gid.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -15,32 +15,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string first_line(const fs::path& path)
-{
-    try {
-        auto text = read_file(path, 4096);
-        return text.substr(0, text.find('\n'));
-    } catch (const Error&) {
-        return {}; // an unused GID entry: the kernel answers EINVAL
-    }
-}
-
 // A port of `device` has a GID entry on the netdev named `iface.name`, the
 // default one of its MAC when the result gives a MAC.
-bool has_gid_on(const fs::path& device, const SandboxInterface& iface)
+bool has_gid_on(const std::string& sysfs_root, const std::string& device,
+                const SandboxInterface& iface)
 {
     const auto gid = default_gid(iface.mac);
-    std::error_code ec;
-    for (const auto& port : fs::directory_iterator(device / "ports", ec)) {
-        std::error_code ec2;
-        for (const auto& entry : fs::directory_iterator(port.path() / "gid_attrs/ndevs", ec2)) {
-            if (first_line(entry.path()) != iface.name)
-                continue;
-            if (!gid || first_line(port.path() / "gids" / entry.path().filename()) == *gid)
-                return true;
-        }
-    }
-    return false;
+    const auto table = read_gid_table(sysfs_root, device);
+    return std::any_of(table.begin(), table.end(), [&](const GidEntry& e) {
+        return e.netdev == iface.name && (!gid || e.gid == *gid);
+    });
 }
 
 } // namespace
@@ -65,11 +49,8 @@ std::vector<std::string> aux_rdma_devices(const std::string& sysfs_root, const s
 std::string device_bound_to(const SandboxInterface& iface, nl::Socket& host,
                             const std::string& sysfs_root)
 {
-    // RDMA netlink names a port's netdev only to a socket in the netdev's
-    // namespace (fill_port_info() in nldev.c), so a port bound to a netdev in
-    // the sandbox shows none here. The GID table does: roce_gid_mgmt.c adds
-    // the default GID of a netdev when it registers in its new namespace, and
-    // sysfs prints the netdev's current name (print_ndev() in sysfs.c).
+    // A port bound to a netdev in the sandbox names none in the host; its
+    // GID table does (hook/kernel/gid_table.hpp).
     const auto devices = nl::dump_devices(host);
     const auto ports = dump_all_ports(host, devices);
     std::vector<std::string> found;
@@ -77,8 +58,7 @@ std::string device_bound_to(const SandboxInterface& iface, nl::Socket& host,
         const bool netdev_in_host = std::any_of(ports.begin(), ports.end(), [&](const nl::Port& p) {
             return p.dev_index == d.index && !p.ndev_name.empty();
         });
-        if (!netdev_in_host &&
-            has_gid_on(fs::path(sysfs_root) / "class/infiniband" / d.name, iface))
+        if (!netdev_in_host && has_gid_on(sysfs_root, d.name, iface))
             found.push_back(d.name);
     }
     if (found.size() != 1)

@@ -4,12 +4,11 @@
 #include "base/error.hpp"
 #include "cni/lookup.hpp"
 #include "cni/result.hpp"
-#include "hook/commands.hpp"
 #include "hook/kernel/confine.hpp"
-#include "hook/kernel/moves.hpp"
+#include "hook/kernel/verify.hpp"
 #include "hook/plan/device_list.hpp"
-#include "hook/plan/policy.hpp"
 #include "hook/release.hpp"
+#include "hook/sessions.hpp"
 #include "hook/start.hpp"
 #include "hook/state/journal.hpp"
 
@@ -44,39 +43,31 @@ oci::Request request_of(const Config& config, const NetConf& conf, const std::st
     return request;
 }
 
-// Under the locks of its devices, an attachment read again is settled.
-void release_key(const Config& config, const Journal& journal, const std::string& key)
-{
-    if (auto seen = journal.read(key))
-        release_locked(config, journal, *seen);
-}
-
 } // namespace
 
 void run_add(const Config& config, const Env& env, const NetConf& conf,
              const std::optional<SandboxInterface>& derive_from)
 {
     Container container;
-    container.state.id = key_of(env);
+    container.id = key_of(env);
     container.netns_path = env.netns;
     container.cni = CniAttachment{env.container_id, env.ifname, conf.name};
     require_privileges();
     confine();
-    container.request = request_of(config, conf, container.state.id, derive_from);
-    check_request(config.policy, container.request, config.source);
-    start(config, std::move(container), {});
+    container.request = request_of(config, conf, container.id, derive_from);
+    start(config, container);
     std::fputs(add_result(conf).c_str(), stdout);
 }
 
 void run_del(const Config& config, const Env& env)
 {
     const Journal journal(config.state_dir);
-    const auto key = key_of(env);
-    if (!journal.read(key))
+    const auto seen = journal.read(key_of(env));
+    if (!seen)
         return;
     require_privileges();
     confine();
-    release_key(config, journal, key);
+    release_locked(config, journal, *seen);
 }
 
 void run_check(const Config& config, const Env& env)
@@ -97,7 +88,7 @@ void run_check(const Config& config, const Env& env)
     const auto session = rdma_session(config);
     auto host = session.open();
     require_exclusive_mode(host);
-    verify_in(attachment->devices, host, target, session);
+    verify_in(attachment->devices, attachment->netdevs, target, session, route_session(config));
 }
 
 void run_status(const Config& config)
@@ -112,25 +103,14 @@ void run_gc(const Config& config, const NetConf& conf, const std::vector<ValidAt
 {
     require_privileges();
     confine();
-    const Journal journal(config.state_dir);
-    std::vector<std::string> failures;
-    for (const auto& a : journal.all()) {
+    auto stale = [&](const Assignment& a) -> std::string {
         if (!a.cni || a.cni->network != conf.name ||
             std::find(valid.begin(), valid.end(),
                       ValidAttachment{a.cni->container_id, a.cni->ifname}) != valid.end())
-            continue;
-        try {
-            release_locked(config, journal, a);
-        } catch (const Error& e) {
-            failures.push_back(e.what());
-        }
-    }
-    if (!failures.empty()) {
-        std::string text = "GC left devices out of the host";
-        for (const auto& line : failures)
-            text += "; " + line;
-        fail(text, "see `rdma-netns-hook status`");
-    }
+            return {};
+        return "not a valid attachment of network " + conf.name;
+    };
+    release_each(config, Journal(config.state_dir), stale, "GC left devices out of the host");
 }
 
 } // namespace rnh::cni

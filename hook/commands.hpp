@@ -5,7 +5,7 @@
 #include "hook/audit/run.hpp"
 #include "hook/cli.hpp"
 #include "hook/config/config.hpp"
-#include "hook/kernel/rdma_session.hpp"
+#include "hook/sessions.hpp"
 #include "oci/state.hpp"
 
 #include <optional>
@@ -13,17 +13,11 @@
 
 namespace rnh {
 
-// What the kernel code needs of the settings.
-inline RdmaSession rdma_session(const Config& config)
-{
-    return {config.netlink_timeout, config.move_threads};
-}
-
 // prestart and createRuntime: move what the container asks for into its
 // network namespace, or move nothing and throw. The hook entry's own
 // arguments (--device, --verbs-node) add to the container's annotations: CDI
 // specs name the device there, since the engine passes no annotation for it.
-void run_prestart(const Config& config, oci::State state, const Invocation& args);
+void run_prestart(const Config& config, const oci::State& state, const Invocation& args);
 // poststop: return the container's devices to the host.
 void run_poststop(const Config& config, const oci::State& state);
 // recover: return the devices of containers that are gone, and of prestarts

@@ -2,10 +2,8 @@
 #include "base/error.hpp"
 #include "hook/commands.hpp"
 #include "hook/kernel/netns.hpp"
-#include "hook/plan/device_list.hpp"
 #include "hook/release.hpp"
 #include "hook/state/journal.hpp"
-#include "hook/state/locks.hpp"
 
 #include <cstdio>
 
@@ -46,31 +44,11 @@ std::string stale_because(const Assignment& a)
 
 void run_recover(const Config& config)
 {
-    Journal journal(config.state_dir);
-    std::vector<std::string> failures;
-    for (const auto& seen : journal.all()) {
-        // Under the locks a hook still running holds, the journal is settled.
-        DeviceLocks locks(config.state_dir, names_of(seen.devices));
-        auto current = journal.read(seen.container_id);
-        if (!current)
-            continue;
-        auto reason = stale_because(*current);
-        if (reason.empty())
-            continue;
-        try {
-            release(config, journal, *current);
-            std::printf("recovered container %s (%s)\n", current->container_id.c_str(),
-                        reason.c_str());
-        } catch (const Error& e) {
-            failures.push_back(e.what());
-        }
-    }
-    if (!failures.empty()) {
-        std::string text = "recovery left devices out of the host";
-        for (const auto& line : failures)
-            text += "; " + line;
-        fail(text);
-    }
+    release_each(
+        config, Journal(config.state_dir), stale_because, "recovery left devices out of the host",
+        [](const Assignment& a, const std::string& reason) {
+            std::printf("recovered container %s (%s)\n", a.container_id.c_str(), reason.c_str());
+        });
 }
 
 } // namespace rnh

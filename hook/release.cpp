@@ -2,12 +2,12 @@
 #include "hook/release.hpp"
 
 #include "base/error.hpp"
-#include "hook/commands.hpp"
 #include "hook/kernel/moves.hpp"
 #include "hook/kernel/netdevs.hpp"
 #include "hook/kernel/sysfs.hpp"
 #include "hook/log.hpp"
 #include "hook/plan/device_list.hpp"
+#include "hook/sessions.hpp"
 #include "hook/state/locks.hpp"
 
 #include <algorithm>
@@ -15,61 +15,36 @@
 namespace rnh {
 namespace {
 
-// Devices of a pod's namespace go home when the last container asking for them stops.
-std::vector<nl::Device> not_held_by_others(const Journal& journal, const Assignment& mine)
+// Devices of a pod's namespace go home when the last container asking for
+// them stops, and so do the netdevs that went with them.
+template <typename Item, typename Same>
+std::vector<Item> not_held_by_others(const std::vector<Assignment>& others, const Assignment& mine,
+                                     const std::vector<Item> Assignment::*items, Same same)
 {
-    std::vector<nl::Device> devices;
-    auto others = journal.all();
-    for (const auto& device : mine.devices) {
-        bool shared = std::any_of(others.begin(), others.end(), [&](const Assignment& other) {
-            return other.container_id != mine.container_id && other.netns == mine.netns &&
-                   find_named(other.devices, device.name) != nullptr;
+    std::vector<Item> free;
+    for (const auto& item : mine.*items) {
+        const bool shared = std::any_of(others.begin(), others.end(), [&](const Assignment& o) {
+            return o.container_id != mine.container_id && o.netns == mine.netns &&
+                   std::any_of((o.*items).begin(), (o.*items).end(),
+                               [&](const Item& theirs) { return same(theirs, item); });
         });
         if (!shared)
-            devices.push_back(device);
+            free.push_back(item);
     }
-    return devices;
-}
-
-// The same for the netdevs that went with them.
-std::vector<Netdev> netdevs_not_held_by_others(const Journal& journal, const Assignment& mine)
-{
-    std::vector<Netdev> netdevs;
-    auto others = journal.all();
-    for (const auto& netdev : mine.netdevs) {
-        bool shared = std::any_of(others.begin(), others.end(), [&](const Assignment& other) {
-            return other.container_id != mine.container_id && other.netns == mine.netns &&
-                   std::any_of(other.netdevs.begin(), other.netdevs.end(),
-                               [&](const Netdev& n) { return n.link.name == netdev.link.name; });
-        });
-        if (!shared)
-            netdevs.push_back(netdev);
-    }
-    return netdevs;
-}
-
-// After the devices (hook/plan/netdevs.hpp), their netdevs: sent home from
-// inside a namespace still alive, else waited for; then restored. Returns
-// what is left, and why.
-NetdevReturn release_netdevs(const Config& config, const std::vector<Netdev>& netdevs,
-                             const std::optional<Netns>& ns, const Netns& host_ns)
-{
-    if (netdevs.empty())
-        return {};
-    std::vector<std::string> sent;
-    if (ns)
-        sent = send_netdevs_home(netdevs, *ns, host_ns, config.netlink_timeout);
-    auto result = restore_netdevs_home(netdevs, config.netlink_timeout, config.return_timeout);
-    result.failures.insert(result.failures.begin(), sent.begin(), sent.end());
-    return result;
+    return free;
 }
 
 } // namespace
 
 void release(const Config& config, const Journal& journal, const Assignment& assignment)
 {
-    auto devices = not_held_by_others(journal, assignment);
-    auto netdevs = netdevs_not_held_by_others(journal, assignment);
+    const auto others = journal.all();
+    auto devices = not_held_by_others(
+        others, assignment, &Assignment::devices,
+        [](const nl::Device& a, const nl::Device& b) { return a.name == b.name; });
+    auto netdevs = not_held_by_others(
+        others, assignment, &Assignment::netdevs,
+        [](const Netdev& a, const Netdev& b) { return a.link.name == b.link.name; });
     if (devices.empty() && netdevs.empty()) {
         journal.remove(assignment.container_id);
         return;
@@ -84,7 +59,7 @@ void release(const Config& config, const Journal& journal, const Assignment& ass
     std::vector<std::string> errors;
     auto ns = find_netns(assignment.netns, assignment.netns_path);
     if (ns && !devices.empty())
-        errors = return_failures(move_home(devices, *ns, host_ns, session));
+        errors = failure_lines(move_home(devices, *ns, host_ns, session));
     auto missing = wait_home(names_of(devices), host, config.return_timeout);
     // A device deleted while assigned (`rdma link delete`, a driver unbound)
     // will never come back; the verbs class is not namespaced, so a device
@@ -98,8 +73,13 @@ void release(const Config& config, const Journal& journal, const Assignment& ass
                     " no longer exists (deleted while assigned); forgetting it");
         return true;
     });
-    const auto netdevs_left = release_netdevs(config, netdevs, ns, host_ns);
-    if (missing.empty() && netdevs_left.left.empty()) {
+    // After the devices, their netdevs (hook/plan/netdevs.hpp).
+    const auto netdevs_back = NetdevCarrier(route_session(config), config.return_timeout)
+                                  .bring_home(netdevs, ns ? &*ns : nullptr, host_ns);
+    std::vector<Netdev> netdevs_left;
+    for (const auto& [netdev, error] : netdevs_back.failed)
+        netdevs_left.push_back(netdev);
+    if (missing.empty() && netdevs_left.empty()) {
         journal.remove(assignment.container_id);
         return;
     }
@@ -107,18 +87,18 @@ void release(const Config& config, const Journal& journal, const Assignment& ass
     std::erase_if(left.devices, [&missing](const nl::Device& d) {
         return std::find(missing.begin(), missing.end(), d.name) == missing.end();
     });
-    left.netdevs = netdevs_left.left;
+    left.netdevs = netdevs_left;
     journal.write(left);
     std::string text =
         missing.empty()
             ? "network interfaces of container " + assignment.container_id +
-                  " are not back as they were: " + listing(netdev_names(netdevs_left.left))
+                  " are not back as they were: " + listing(netdev_names(netdevs_left))
             : "RDMA devices of container " + assignment.container_id +
                   " did not return to the host within " +
                   std::to_string(config.return_timeout.count()) + " ms: " + listing(missing);
     for (const auto& line : errors)
         text += "; " + line;
-    for (const auto& line : netdevs_left.failures)
+    for (const auto& line : failure_lines(netdevs_back))
         text += "; " + line;
     fail(text, "the journal keeps them; see `rdma-netns-hook status`");
 }
@@ -128,6 +108,35 @@ void release_locked(const Config& config, const Journal& journal, const Assignme
     DeviceLocks locks(config.state_dir, names_of(seen.devices));
     if (auto current = journal.read(seen.container_id))
         release(config, journal, *current);
+}
+
+void release_each(const Config& config, const Journal& journal, const ReleaseReason& reason,
+                  const std::string& failed, const OnReleased& on_released)
+{
+    std::vector<std::string> failures;
+    for (const auto& seen : journal.all()) {
+        // Under the locks a hook still running holds, the journal is settled.
+        DeviceLocks locks(config.state_dir, names_of(seen.devices));
+        auto current = journal.read(seen.container_id);
+        if (!current)
+            continue;
+        const auto why = reason(*current);
+        if (why.empty())
+            continue;
+        try {
+            release(config, journal, *current);
+            if (on_released)
+                on_released(*current, why);
+        } catch (const Error& e) {
+            failures.emplace_back(e.what());
+        }
+    }
+    if (failures.empty())
+        return;
+    std::string text = failed;
+    for (const auto& line : failures)
+        text += "; " + line;
+    fail(text, "see `rdma-netns-hook status`");
 }
 
 } // namespace rnh

@@ -5,6 +5,9 @@
 #include "hook/config/config.hpp"
 #include "hook/state/journal.hpp"
 
+#include <functional>
+#include <string>
+
 namespace rnh {
 
 // Returns the devices of `assignment` that no other container in the same
@@ -17,5 +20,16 @@ void release(const Config& config, const Journal& journal, const Assignment& ass
 // the journal holds it once they are taken: another hook may have changed it
 // meanwhile. Nothing when it is gone by then.
 void release_locked(const Config& config, const Journal& journal, const Assignment& seen);
+
+// Why an assignment is to be released; empty: it is not.
+using ReleaseReason = std::function<std::string(const Assignment&)>;
+using OnReleased = std::function<void(const Assignment&, const std::string& reason)>;
+
+// Each assignment of the journal, read again under the locks of its devices,
+// that `reason` picks is released; every one is tried, and `on_released`
+// hears of each that went home. Then fails with `failed` and one part per
+// failure, if any.
+void release_each(const Config& config, const Journal& journal, const ReleaseReason& reason,
+                  const std::string& failed, const OnReleased& on_released = {});
 
 } // namespace rnh

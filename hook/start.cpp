@@ -1,21 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // One start of an assignment, as one object that owns what it opened and
-// remembers what it did, so that a failure is undone in one place. The OCI
-// hook's prestart and the CNI plugin's ADD are both a start.
+// remembers what it did, so that a failure is undone in one place.
 #include "hook/start.hpp"
 
 #include "base/error.hpp"
-#include "hook/commands.hpp"
 #include "hook/kernel/dumps.hpp"
 #include "hook/kernel/limits.hpp"
 #include "hook/kernel/moves.hpp"
 #include "hook/kernel/netdevs.hpp"
 #include "hook/kernel/sysfs.hpp"
+#include "hook/kernel/verify.hpp"
 #include "hook/log.hpp"
+#include "hook/plan/decide.hpp"
 #include "hook/plan/device_list.hpp"
-#include "hook/plan/policy.hpp"
-#include "hook/plan/resolve.hpp"
 #include "hook/release.hpp"
+#include "hook/sessions.hpp"
 #include "hook/state/journal.hpp"
 #include "hook/state/locks.hpp"
 
@@ -25,18 +24,13 @@
 namespace rnh {
 namespace {
 
-std::vector<std::string> names_sorted(std::vector<std::string> names)
-{
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 std::vector<std::string> names_in(const Plan& plan)
 {
     auto names = names_of(plan.to_move);
     for (const auto& name : names_of(plan.already_there))
         names.push_back(name);
-    return names_sorted(std::move(names));
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 nl::Socket open_exclusive(const RdmaSession& session)
@@ -48,29 +42,26 @@ nl::Socket open_exclusive(const RdmaSession& session)
 
 class Start {
 public:
-    Start(const Config& config, Container container,
-          const std::map<std::string, std::string>& verbs_nodes);
+    Start(const Config& config, const Container& container);
 
     // The steps of a start, in order. Nothing moves before the journal says
     // "moving"; any failure after that is undone.
     void run();
 
 private:
+    Decision look_and_decide(const std::vector<nl::Device>& held);
     std::vector<std::string> devices_to_lock();
     void refuse_held_elsewhere(const std::vector<std::string>& names) const;
     std::optional<Assignment> earlier_assignment() const;
-    Assignment assignment_of(const Plan& plan) const;
-    void check_verbs_nodes() const;
-    void apply_limits();
-    void plan_netdevs_of(const Plan& plan);
-    void move_netdevs_in();
-    std::vector<std::string> return_netdevs() const;
+    Assignment assignment_of(const Decision& decision) const;
+    void move_in(const Decision& decision);
+    void apply_limits(const Limits& limits);
     [[noreturn]] void undo(const Error& cause) const;
 
     const Config& config_;
-    const RdmaSession session_;
-    const Container container_;
-    const std::map<std::string, std::string>& verbs_nodes_;
+    const Container& container_;
+    const RdmaSession rdma_;
+    const RouteSession route_;
     nl::Socket host_;
     const Netns host_ns_;
     const Netns target_;
@@ -79,21 +70,17 @@ private:
     std::optional<Assignment> earlier_;
     Assignment attempt_;
     std::vector<nl::Device> moved_;
-    const bool with_netdevs_;
-    std::vector<Netdev> netdevs_;       // to move with the devices
-    std::vector<Netdev> moved_netdevs_; // left the host
+    NetdevCarrier netdevs_;
 };
 
-Start::Start(const Config& config, Container container,
-             const std::map<std::string, std::string>& verbs_nodes)
-    : config_(config), session_(rdma_session(config)), container_(std::move(container)),
-      verbs_nodes_(verbs_nodes), host_(open_exclusive(session_)), host_ns_(own_netns()),
-      target_(container_netns(container_)), journal_(config.state_dir),
-      with_netdevs_(
-          netdevs_go_along(config.policy, config.with_netdevs, container_.request, config.source))
+Start::Start(const Config& config, const Container& container)
+    : config_(config), container_(container), rdma_(rdma_session(config)),
+      route_(route_session(config)), host_(open_exclusive(rdma_)), host_ns_(own_netns()),
+      target_(container_netns(container)), journal_(config.state_dir),
+      netdevs_(route_, config.return_timeout)
 {
     if (target_.id == host_ns_.id)
-        fail("container " + container_.state.id + " shares the host's network namespace",
+        fail("container " + container_.id + " shares the host's network namespace",
              "give it a network namespace of its own; moving devices into the host's is refused");
 }
 
@@ -102,39 +89,21 @@ void Start::run()
     const auto locked = devices_to_lock();
     locks_.emplace(config_.state_dir, locked);
     refuse_held_elsewhere(locked);
-    const auto& request = container_.request;
-    const auto plan =
-        resolve(request, take_snapshot(request, host_, target_, session_, config_.sysfs_root));
-    for (const auto& name : names_in(plan))
+    earlier_ = earlier_assignment();
+    auto decision = look_and_decide(earlier_ ? earlier_->devices : std::vector<nl::Device>{});
+    for (const auto& name : names_in(decision.plan))
         if (!std::binary_search(locked.begin(), locked.end(), name))
-            fail("the RDMA devices of container " + container_.state.id +
+            fail("the RDMA devices of container " + container_.id +
                      " changed while it waited for their locks (" + name + ")",
                  "start the container again");
-
-    earlier_ = earlier_assignment();
-    attempt_ = assignment_of(plan);
-    const auto moving = names_of(plan.to_move);
-    if (config_.policy.has_device_rules())
-        check_devices(config_.policy, moving, read_pci_addresses(config_.sysfs_root, moving),
-                      config_.source);
-    check_count(config_.policy, attempt_.devices.size(), config_.source);
-    plan_netdevs_of(plan);
+    netdevs_.record_host_settings(decision.netdevs);
+    attempt_ = assignment_of(decision);
     journal_.write(attempt_);
     try {
-        move_netdevs_in();
-        auto moves = move_in(plan.to_move, target_, session_);
-        moved_ = std::move(moves.moved);
-        if (!moves.failed.empty())
-            throw moves.failed.front().second.wrap("moving RDMA device " +
-                                                   moves.failed.front().first.name +
-                                                   " into the container's network namespace");
-        verify_in(plan.to_move, host_, target_, session_);
-        if (!netdevs_.empty()) {
-            auto route = open_route_socket(config_.netlink_timeout);
-            verify_netdevs_in(netdevs_, route, target_, config_.netlink_timeout);
-        }
-        check_verbs_nodes();
-        apply_limits();
+        move_in(decision);
+        verify_in(decision.plan.to_move, decision.netdevs, target_, rdma_, route_);
+        check_verbs_nodes(config_.sysfs_root, container_.verbs_nodes);
+        apply_limits(decision.limits);
     } catch (...) {
         undo(current_error());
     }
@@ -142,15 +111,27 @@ void Start::run()
     journal_.write(attempt_);
 }
 
+// One look at both namespaces, and every rule applied to it.
+Decision Start::look_and_decide(const std::vector<nl::Device>& held)
+{
+    const SnapshotScope scope{netdevs_wanted(config_, container_.request),
+                              config_.policy.has_device_rules()};
+    const auto snapshot =
+        take_snapshot(container_.request, scope, host_, target_, rdma_, route_, config_.sysfs_root);
+    return decide(config_, container_, snapshot, held);
+}
+
 // The devices to lock before looking: the request's names when it has only
 // names, otherwise what an unlocked look resolves them to.
 std::vector<std::string> Start::devices_to_lock()
 {
     const auto& request = container_.request;
-    if (request.netdevs.empty() && request.pci.empty())
-        return names_sorted(request.devices);
-    return names_in(
-        resolve(request, take_snapshot(request, host_, target_, session_, config_.sysfs_root)));
+    if (request.netdevs.empty() && request.pci.empty()) {
+        auto names = request.devices;
+        std::sort(names.begin(), names.end());
+        return names;
+    }
+    return names_in(look_and_decide({}).plan);
 }
 
 // A device recorded for a container in another namespace is not ours to take,
@@ -158,7 +139,7 @@ std::vector<std::string> Start::devices_to_lock()
 void Start::refuse_held_elsewhere(const std::vector<std::string>& names) const
 {
     for (const auto& other : journal_.all()) {
-        if (other.container_id == container_.state.id || other.netns == target_.id)
+        if (other.container_id == container_.id || other.netns == target_.id)
             continue;
         for (const auto& held : other.devices)
             for (const auto& name : names)
@@ -176,7 +157,7 @@ void Start::refuse_held_elsewhere(const std::vector<std::string>& names) const
 // so the start can go on.
 std::optional<Assignment> Start::earlier_assignment() const
 {
-    const auto& id = container_.state.id;
+    const auto& id = container_.id;
     auto earlier = journal_.read(id);
     if (!earlier || earlier->netns == target_.id)
         return earlier;
@@ -188,137 +169,77 @@ std::optional<Assignment> Start::earlier_assignment() const
     return std::nullopt;
 }
 
-// The container's assignment after this run: the earlier one, and the plan.
-Assignment Start::assignment_of(const Plan& plan) const
+// The container's assignment after this run: the earlier one and the
+// decision, and the netdevs that an earlier container of this namespace
+// moved with the devices already there.
+Assignment Start::assignment_of(const Decision& decision) const
 {
     Assignment a = earlier_.value_or(Assignment{});
-    a.container_id = container_.state.id;
+    a.container_id = container_.id;
     a.netns = target_.id;
     a.netns_path = container_.netns_path;
-    if (container_.state.pid)
-        a.pid = *container_.state.pid;
+    if (container_.pid)
+        a.pid = *container_.pid;
     a.cni = container_.cni;
+    const auto& plan = decision.plan;
     for (const auto* list : {&plan.to_move, &plan.already_there})
         for (const auto& d : *list)
             if (find_named(a.devices, d.name) == nullptr)
                 a.devices.push_back(d);
     if (!earlier_)
         a.since = std::time(nullptr);
+    auto record = [&a](const Netdev& n) {
+        if (std::none_of(a.netdevs.begin(), a.netdevs.end(),
+                         [&](const Netdev& had) { return had.link.name == n.link.name; }))
+            a.netdevs.push_back(n);
+    };
+    if (decision.with_netdevs)
+        for (const auto& other : journal_.all())
+            if (other.netns == target_.id)
+                for (const auto& n : other.netdevs)
+                    if (find_named(plan.already_there, n.device) != nullptr)
+                        record(n);
+    for (const auto& n : decision.netdevs)
+        record(n);
     return a;
 }
 
-// The verbs node a CDI spec gave the container must still be the device's:
-// a device re-registering in a namespace takes the lowest free number.
-void Start::check_verbs_nodes() const
+// The netdevs go in before their devices (hook/plan/netdevs.hpp says why).
+void Start::move_in(const Decision& decision)
 {
-    if (verbs_nodes_.empty())
-        return;
-    auto actual = read_verbs_nodes(config_.sysfs_root);
-    for (const auto& [device, node] : verbs_nodes_) {
-        auto it = actual.find(device);
-        if (it == actual.end() || it->second != node)
-            fail("RDMA device " + device + " has the verbs node " +
-                     (it == actual.end() ? std::string("none") : it->second) +
-                     " after the move, but the container was given " + node,
-                 "regenerate the CDI spec with `rdma-netns-hook cdi generate` and start the "
-                 "container again");
-    }
+    for (const auto& line : netdevs_.carry_in(decision.netdevs, target_))
+        log_warning(line);
+    auto moves = rnh::move_in(decision.plan.to_move, target_, rdma_);
+    moved_ = std::move(moves.moved);
+    if (!moves.failed.empty())
+        throw moves.failed.front().second.wrap("moving RDMA device " +
+                                               moves.failed.front().first.name +
+                                               " into the container's network namespace");
 }
 
-// The container's limits, once its devices are in: RLIMIT_MEMLOCK of its
-// process (which the workload inherits) and rdma.max of its cgroup for exactly
-// the devices it holds. The cgroup's removal ends the limits; nothing to undo.
-void Start::apply_limits()
+// The container's limits, once its devices are in, for exactly the devices
+// it holds.
+void Start::apply_limits(const Limits& limits)
 {
-    const auto& limits = container_.limits;
     if (!limits.memlock && !limits.rdma)
         return;
-    const auto& id = container_.state.id;
-    if (!container_.state.pid)
-        fail("container " + id + " has no process to set its limits on",
-             "remove memlock and policy.rdma_limits from " + config_.source +
-                 " for containers named only by a network namespace");
-    const auto pid = *container_.state.pid;
-    if (limits.memlock) {
-        set_memlock(pid, *limits.memlock);
-        attempt_.memlock = limits.memlock;
-    }
-    if (!limits.rdma)
-        return;
-    const auto dir = rdma_cgroup_dir(config_.sysfs_root, pid);
-    if (auto missing = missing_rdma_controller(dir); !missing.empty()) {
-        if (config_.rdma_controller_required)
-            fail("container " + id + ": " + missing);
-        log_warning("container " + id + " starts without policy.rdma_limits: " + missing);
-        return;
-    }
-    std::vector<std::string> lines;
-    for (const auto& device : attempt_.devices)
-        lines.push_back(rdma_max_line(device.name, *limits.rdma));
-    write_rdma_max(dir, lines);
-    attempt_.rdma_cgroup = dir;
-    attempt_.rdma_max = std::move(lines);
+    auto set = set_limits(*container_.pid, limits, names_of(attempt_.devices), config_.sysfs_root,
+                          config_.rdma_controller_required, "container " + container_.id);
+    if (!set.skipped.empty())
+        log_warning(set.skipped);
+    attempt_.memlock = set.memlock;
+    attempt_.rdma_cgroup = std::move(set.rdma_cgroup);
+    attempt_.rdma_max = std::move(set.rdma_max);
 }
 
-// With with-netdevs: the netdevs bound to the ports of the devices to move,
-// with their host settings, and those an earlier container of this namespace
-// moved with the devices already there; all go into the journal's record.
-void Start::plan_netdevs_of(const Plan& plan)
-{
-    if (!with_netdevs_)
-        return;
-    auto route = open_route_socket(config_.netlink_timeout);
-    netdevs_ = plan_netdevs(plan.to_move, dump_all_ports(host_, plan.to_move),
-                            take_link_facts(route, target_, config_.netlink_timeout),
-                            config_.allow_default_route_netdev, config_.source);
-    record_host_settings(netdevs_, route);
-    auto record = [this](const Netdev& n) {
-        for (const auto& had : attempt_.netdevs)
-            if (had.link.name == n.link.name)
-                return;
-        attempt_.netdevs.push_back(n);
-    };
-    for (const auto& other : journal_.all())
-        if (other.netns == target_.id)
-            for (const auto& n : other.netdevs)
-                if (find_named(plan.already_there, n.device) != nullptr)
-                    record(n);
-    for (const auto& n : netdevs_)
-        record(n);
-}
-
-// The netdevs go in before their devices (hook/plan/netdevs.hpp says why).
-void Start::move_netdevs_in()
-{
-    if (netdevs_.empty())
-        return;
-    auto route = open_route_socket(config_.netlink_timeout);
-    for (const auto& line :
-         rnh::move_netdevs_in(netdevs_, route, target_, config_.netlink_timeout, moved_netdevs_))
-        log_warning(line);
-}
-
-// After the devices, the netdevs that left the host come back, as they were.
-std::vector<std::string> Start::return_netdevs() const
-{
-    if (moved_netdevs_.empty())
-        return {};
-    auto failures = send_netdevs_home(moved_netdevs_, target_, host_ns_, config_.netlink_timeout);
-    auto restored =
-        restore_netdevs_home(moved_netdevs_, config_.netlink_timeout, config_.return_timeout);
-    failures.insert(failures.end(), restored.failures.begin(), restored.failures.end());
-    return failures;
-}
-
-// Undoes a failed start: brings back what moved and, only if nothing was left
-// behind, puts the journal back as it was; otherwise it keeps the attempted
-// assignment for recovery.
+// Undoes a failed start: brings back what moved, devices first, then the
+// netdevs, and, only if nothing was left behind, puts the journal back as it
+// was; otherwise it keeps the attempted assignment for recovery.
 void Start::undo(const Error& cause) const
 {
-    auto failures = moved_.empty()
-                        ? std::vector<std::string>{}
-                        : return_failures(move_home(moved_, target_, host_ns_, session_));
-    for (auto& line : return_netdevs())
+    auto failures = moved_.empty() ? std::vector<std::string>{}
+                                   : failure_lines(move_home(moved_, target_, host_ns_, rdma_));
+    for (auto& line : failure_lines(netdevs_.bring_home(netdevs_.moved(), &target_, host_ns_)))
         failures.push_back(std::move(line));
     if (failures.empty()) {
         if (earlier_)
@@ -335,10 +256,9 @@ void Start::undo(const Error& cause) const
 
 } // namespace
 
-void start(const Config& config, Container container,
-           const std::map<std::string, std::string>& verbs_nodes)
+void start(const Config& config, const Container& container)
 {
-    Start(config, std::move(container), verbs_nodes).run();
+    Start(config, container).run();
 }
 
 } // namespace rnh

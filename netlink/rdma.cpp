@@ -2,6 +2,7 @@
 #include "netlink/rdma.hpp"
 
 #include "base/error.hpp"
+#include "netlink/attributes.hpp"
 
 #include <libmnl/libmnl.h>
 #include <rdma/rdma_netlink.h>
@@ -52,36 +53,20 @@ const char* name_of(std::uint16_t type)
     return spec != nullptr ? spec->name : "attribute";
 }
 
-[[noreturn]] void malformed(std::string_view reply, const std::string& problem)
-{
-    fail_errno(EPROTO, "reading the kernel's RDMA " + std::string(reply) + " reply: " + problem,
-               "report this with the kernel version (uname -r)");
-}
-
 // The validated attributes of one reply message, by type.
 class Attrs {
 public:
     Attrs(const nlmsghdr& nlh, std::string_view reply) : reply_(reply)
     {
-        if (nlh.nlmsg_len < MNL_NLMSG_HDRLEN)
-            malformed(reply_, "message shorter than its header");
-        const auto* payload = static_cast<const std::byte*>(mnl_nlmsg_get_payload(&nlh));
-        const std::size_t size = mnl_nlmsg_get_payload_len(&nlh);
-        std::size_t offset = 0;
-        while (offset < size) {
-            const auto* attr = reinterpret_cast<const nlattr*>(payload + offset);
-            if (!mnl_attr_ok(attr, static_cast<int>(size - offset)))
-                malformed(reply_, "truncated attribute at byte " + std::to_string(offset));
-            offset += MNL_ALIGN(attr->nla_len);
-
-            const AttrSpec* spec = spec_of(mnl_attr_get_type(attr));
+        for_each_attr(nlh, 0, reply_, [this](const nlattr& attr) {
+            const AttrSpec* spec = spec_of(mnl_attr_get_type(&attr));
             if (spec == nullptr)
-                continue;
-            if (mnl_attr_validate(attr, spec->data) < 0)
+                return;
+            if (mnl_attr_validate(&attr, spec->data) < 0)
                 malformed(reply_, std::string("the ") + spec->name +
                                       " attribute has the wrong length or format");
-            found_[spec - read_attrs.data()] = attr;
-        }
+            found_[spec - read_attrs.data()] = &attr;
+        });
     }
 
     const nlattr* find(std::uint16_t type) const
@@ -173,22 +158,22 @@ Message build_dev_set_netns(std::uint32_t dev_index, int netns_fd)
 
 NetnsMode parse_sys(const nlmsghdr& nlh)
 {
-    const Attrs attrs(nlh, "system");
+    const Attrs attrs(nlh, "RDMA system");
     const std::uint8_t mode = attrs.u8(RDMA_NLDEV_SYS_ATTR_NETNS_MODE);
     if (mode > 1)
-        malformed("system", "unknown netns mode " + std::to_string(mode));
+        malformed("RDMA system", "unknown netns mode " + std::to_string(mode));
     return mode == 1 ? NetnsMode::shared : NetnsMode::exclusive;
 }
 
 Device parse_device(const nlmsghdr& nlh)
 {
-    const Attrs attrs(nlh, "device");
+    const Attrs attrs(nlh, "RDMA device");
     return Device{attrs.u32(RDMA_NLDEV_ATTR_DEV_INDEX), attrs.str(RDMA_NLDEV_ATTR_DEV_NAME)};
 }
 
 Port parse_port(const nlmsghdr& nlh)
 {
-    const Attrs attrs(nlh, "port");
+    const Attrs attrs(nlh, "RDMA port");
     Port port{attrs.u32(RDMA_NLDEV_ATTR_DEV_INDEX), attrs.str(RDMA_NLDEV_ATTR_DEV_NAME), {}};
     if (attrs.find(RDMA_NLDEV_ATTR_NDEV_NAME) != nullptr)
         port.ndev_name = attrs.str(RDMA_NLDEV_ATTR_NDEV_NAME);

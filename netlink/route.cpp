@@ -2,6 +2,7 @@
 #include "netlink/route.hpp"
 
 #include "base/error.hpp"
+#include "netlink/attributes.hpp"
 
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
@@ -15,7 +16,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <functional>
 #include <span>
 
 namespace rnh::nl {
@@ -24,12 +24,6 @@ namespace {
 
 constexpr std::uint16_t do_flags = NLM_F_REQUEST | NLM_F_ACK;
 constexpr std::uint16_t dump_flags = NLM_F_REQUEST | NLM_F_DUMP;
-
-[[noreturn]] void malformed(std::string_view reply, const std::string& problem)
-{
-    fail_errno(EPROTO, "reading the kernel's " + std::string(reply) + " reply: " + problem,
-               "report this with the kernel version (uname -r)");
-}
 
 // The family header of a reply message, copied out after a length check.
 template <typename Header> Header family_header(const nlmsghdr& nlh, std::string_view reply)
@@ -41,38 +35,10 @@ template <typename Header> Header family_header(const nlmsghdr& nlh, std::string
     return header;
 }
 
-using OnAttr = std::function<void(const nlattr&)>;
-
-// Calls on_attr with each attribute of the `size` bytes at `data`, checked to
-// lie within them.
-void for_each_attr(const std::byte* data, std::size_t size, std::string_view reply,
-                   const OnAttr& on_attr)
-{
-    std::size_t offset = 0;
-    while (offset < size) {
-        const auto* attr = reinterpret_cast<const nlattr*>(data + offset);
-        if (!mnl_attr_ok(attr, static_cast<int>(size - offset)))
-            malformed(reply, "truncated attribute at byte " + std::to_string(offset));
-        offset += MNL_ALIGN(attr->nla_len);
-        on_attr(*attr);
-    }
-}
-
 template <typename Header>
 void for_each_attr(const nlmsghdr& nlh, std::string_view reply, const OnAttr& on_attr)
 {
-    (void)family_header<Header>(nlh, reply);
-    const std::size_t skip = MNL_ALIGN(sizeof(Header));
-    const auto* payload = static_cast<const std::byte*>(mnl_nlmsg_get_payload(&nlh));
-    const std::size_t size = mnl_nlmsg_get_payload_len(&nlh);
-    if (size > skip)
-        for_each_attr(payload + skip, size - skip, reply, on_attr);
-}
-
-void for_each_nested(const nlattr& nest, std::string_view reply, const OnAttr& on_attr)
-{
-    for_each_attr(static_cast<const std::byte*>(mnl_attr_get_payload(&nest)),
-                  mnl_attr_get_payload_len(&nest), reply, on_attr);
+    nl::for_each_attr(nlh, sizeof(Header), reply, on_attr);
 }
 
 void check(const nlattr& attr, mnl_attr_data_type type, std::string_view reply, const char* name)

@@ -2,8 +2,6 @@
 #include "hook/audit/netdevs.hpp"
 
 #include <algorithm>
-#include <array>
-#include <charconv>
 
 namespace rnh {
 namespace {
@@ -17,42 +15,6 @@ bool is_roce(const PortView& port)
 }
 
 } // namespace
-
-std::string mac_text(const std::array<unsigned char, 6>& mac)
-{
-    constexpr std::string_view hex = "0123456789abcdef";
-    std::string text;
-    for (const unsigned char byte : mac) {
-        if (!text.empty())
-            text += ':';
-        text += hex[byte >> 4];
-        text += hex[byte & 0xf];
-    }
-    return text;
-}
-
-std::string mac_of_default_gid(std::string_view gid)
-{
-    // eight groups of four hex digits
-    std::array<unsigned, 8> groups{};
-    for (std::size_t i = 0; i < groups.size(); ++i) {
-        const auto group = gid.substr(i * 5, 4);
-        if (group.size() != 4 || (i < 7 && gid.substr(i * 5 + 4, 1) != ":"))
-            return {};
-        auto [end, ec] = std::from_chars(group.data(), group.data() + 4, groups[i], 16);
-        if (ec != std::errc() || end != group.data() + 4)
-            return {};
-    }
-    if (gid.size() != 39 || groups[0] != 0xfe80 || groups[1] != 0 || groups[2] != 0 ||
-        groups[3] != 0 || (groups[5] & 0xff) != 0xff || groups[6] >> 8 != 0xfe)
-        return {};
-    // addrconf_ifid_eui48(): the MAC with ff:fe in the middle and the
-    // universal/local bit flipped
-    return mac_text(
-        {static_cast<unsigned char>((groups[4] >> 8) ^ 0x02), static_cast<unsigned char>(groups[4]),
-         static_cast<unsigned char>(groups[5] >> 8), static_cast<unsigned char>(groups[6]),
-         static_cast<unsigned char>(groups[7] >> 8), static_cast<unsigned char>(groups[7])});
-}
 
 NetdevFindings check_netdevs(const std::vector<PortView>& ports,
                              const std::vector<NetdevView>& netdevs,

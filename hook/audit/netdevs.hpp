@@ -4,7 +4,6 @@
 // whether a netdev of a host RDMA device has leaked into the target. Pure.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,14 +44,6 @@ struct HostPort {
     std::string mac;
     bool operator==(const HostPort&) const = default;
 };
-
-// "52:54:00:12:34:56"
-std::string mac_text(const std::array<unsigned char, 6>& mac);
-
-// The MAC a RoCE default GID was made from (make_default_gid() in
-// roce_gid_mgmt.c: fe80::/64 and the EUI-64 of the MAC), from its sysfs text
-// "fe80:0000:0000:0000:5054:00ff:fe12:3456"; empty for any other GID.
-std::string mac_of_default_gid(std::string_view gid);
 
 struct NetdevFindings {
     // A RoCE port whose netdev is not inside: the device works for verbs

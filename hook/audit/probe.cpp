@@ -4,7 +4,9 @@
 #include "base/error.hpp"
 #include "base/file.hpp"
 #include "base/json.hpp"
+#include "hook/kernel/gid_table.hpp"
 #include "hook/plan/device_list.hpp"
+#include "hook/plan/roce_gid.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -175,7 +177,7 @@ void probe_ports(AuditView& view, nl::Socket& socket, const std::vector<nl::Devi
         for (const auto& [number, port] : numbered_ports(socket, device)) {
             PortView seen{device.name, number, port.ndev_name, {}, {}};
             if (view.sysfs) {
-                seen.gid_netdev = port_attr("/sys", device.name, number, "gid_attrs/ndevs/0");
+                seen.gid_netdev = read_gid_entry("/sys", device.name, number, 0).netdev;
                 seen.link_layer = port_attr("/sys", device.name, number, "link_layer");
             }
             view.ports.push_back(std::move(seen));
@@ -295,11 +297,10 @@ std::vector<HostPort> host_ports_elsewhere(nl::Socket& host, const std::string& 
         for (const auto& [number, port] : numbered_ports(host, device)) {
             if (!port.ndev_name.empty())
                 continue;
-            auto netdev = port_attr(sysfs_root, device.name, number, "gid_attrs/ndevs/0");
-            if (!netdev.empty())
+            auto gid = read_gid_entry(sysfs_root, device.name, number, 0);
+            if (!gid.netdev.empty())
                 found.push_back(
-                    {device.name, number, std::move(netdev),
-                     mac_of_default_gid(port_attr(sysfs_root, device.name, number, "gids/0"))});
+                    {device.name, number, std::move(gid.netdev), mac_of_default_gid(gid.gid)});
         }
     return found;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hook/kernel/dumps.hpp"
 
+#include "hook/kernel/netdevs.hpp"
 #include "hook/kernel/sysfs.hpp"
 #include "hook/plan/device_list.hpp"
 
@@ -16,18 +17,23 @@ std::vector<nl::Port> dump_all_ports(nl::Socket& socket, const std::vector<nl::D
     return ports;
 }
 
-Snapshot take_snapshot(const oci::Request& request, nl::Socket& host, const Netns& target,
-                       const RdmaSession& session, const std::string& sysfs_root)
+Snapshot take_snapshot(const oci::Request& request, const SnapshotScope& scope, nl::Socket& host,
+                       const Netns& target, const RdmaSession& rdma, const RouteSession& route,
+                       const std::string& sysfs_root)
 {
     Snapshot snapshot;
     snapshot.host_devices = nl::dump_devices(host);
-    session.in(target, [&](nl::Socket& inside) {
+    rdma.in(target, [&](nl::Socket& inside) {
         snapshot.target_devices = nl::dump_devices(inside);
         if (!request.netdevs.empty())
             snapshot.target_ports = dump_all_ports(inside, snapshot.target_devices);
     });
-    if (!request.netdevs.empty() || !request.pci.empty())
+    if (!request.netdevs.empty() || !request.pci.empty() || scope.links)
         snapshot.host_ports = dump_all_ports(host, snapshot.host_devices);
+    if (scope.links)
+        snapshot.links = take_link_facts(route, target);
+    if (scope.pci_addresses)
+        snapshot.pci_addresses = read_pci_addresses(sysfs_root, names_of(snapshot.host_devices));
     if (request.pci.empty())
         return snapshot;
     const auto functions =

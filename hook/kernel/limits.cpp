@@ -69,4 +69,29 @@ std::string read_rdma_max(const std::string& dir)
     return read_file(dir + "/rdma.max", 1 << 20);
 }
 
+LimitsSet set_limits(pid_t pid, const Limits& limits, const std::vector<std::string>& devices,
+                     const std::string& sysfs_root, bool controller_required,
+                     const std::string& who)
+{
+    LimitsSet set;
+    if (limits.memlock) {
+        set_memlock(pid, *limits.memlock);
+        set.memlock = limits.memlock;
+    }
+    if (!limits.rdma)
+        return set;
+    const auto dir = rdma_cgroup_dir(sysfs_root, pid);
+    if (auto missing = missing_rdma_controller(dir); !missing.empty()) {
+        if (controller_required)
+            fail(who + ": " + missing);
+        set.skipped = who + " starts without policy.rdma_limits: " + missing;
+        return set;
+    }
+    for (const auto& device : devices)
+        set.rdma_max.push_back(rdma_max_line(device, *limits.rdma));
+    write_rdma_max(dir, set.rdma_max);
+    set.rdma_cgroup = dir;
+    return set;
+}
+
 } // namespace rnh

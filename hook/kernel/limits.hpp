@@ -3,13 +3,32 @@
 // RLIMIT_MEMLOCK of its process and rdma.max of its cgroup.
 #pragma once
 
+#include "hook/plan/limits.hpp"
+
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace rnh {
+
+// What a start set, for the journal; `skipped` says why rdma.max was not.
+struct LimitsSet {
+    std::optional<std::uint64_t> memlock;
+    std::optional<std::string> rdma_cgroup;
+    std::vector<std::string> rdma_max;
+    std::string skipped;
+};
+
+// Sets `limits` on process `pid`: RLIMIT_MEMLOCK, which what it runs next
+// inherits, and rdma.max of its cgroup for exactly `devices`. Without the rdma
+// controller in that cgroup it fails if `controller_required`, else it
+// leaves rdma.max and says why. The cgroup's removal ends the limits.
+LimitsSet set_limits(pid_t pid, const Limits& limits, const std::vector<std::string>& devices,
+                     const std::string& sysfs_root, bool controller_required,
+                     const std::string& who);
 
 // Sets RLIMIT_MEMLOCK of process `pid`, soft and hard, to `bytes`
 // (oci::memlock_unlimited: RLIM_INFINITY). What the process runs next inherits it.

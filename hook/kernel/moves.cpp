@@ -90,29 +90,10 @@ Moves move_in(const std::vector<nl::Device>& devices, const Netns& target,
 Moves move_home(const std::vector<nl::Device>& devices, const Netns& from, const Netns& host_ns,
                 const RdmaSession& session)
 {
-    return move_batch(devices, &from, host_ns.fd.get(), session, false);
-}
-
-std::vector<std::string> return_failures(const Moves& moves)
-{
-    std::vector<std::string> lines;
-    for (const auto& [device, e] : moves.failed)
-        lines.push_back("returning " + device.name + " to the host: " + e.what());
-    return lines;
-}
-
-void verify_in(const std::vector<nl::Device>& devices, nl::Socket& host, const Netns& target,
-               const RdmaSession& session)
-{
-    auto inside = session.in(target, [](nl::Socket& s) { return nl::dump_devices(s); });
-    auto outside = nl::dump_devices(host);
-    for (const auto& device : devices) {
-        if (find_named(inside, device.name) == nullptr)
-            fail("RDMA device " + device.name +
-                 " was moved but is not listed inside the container's network namespace");
-        if (find_named(outside, device.name) != nullptr)
-            fail("RDMA device " + device.name + " was moved but the host still lists it");
-    }
+    auto moves = move_batch(devices, &from, host_ns.fd.get(), session, false);
+    for (auto& [device, error] : moves.failed)
+        error = error.wrap("returning " + device.name + " to the host");
+    return moves;
 }
 
 std::vector<std::string> wait_home(const std::vector<std::string>& names, nl::Socket& host,

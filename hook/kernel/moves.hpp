@@ -16,12 +16,22 @@
 
 namespace rnh {
 
-// What became of each device of a batch: moved, or the error it got. A
-// device never tried, after another failed, is in neither list.
-struct Moves {
-    std::vector<nl::Device> moved;
-    std::vector<std::pair<nl::Device, Error>> failed;
+// What became of each item of a batch (a device, a netdev): moved, or the
+// error it got. An item never tried, after another failed, is in neither list.
+template <typename Item> struct MovesOf {
+    std::vector<Item> moved;
+    std::vector<std::pair<Item, Error>> failed;
 };
+using Moves = MovesOf<nl::Device>;
+
+// One line per item that failed, as its error says.
+template <typename Item> std::vector<std::string> failure_lines(const MovesOf<Item>& moves)
+{
+    std::vector<std::string> lines;
+    for (const auto& [item, error] : moves.failed)
+        lines.emplace_back(error.what());
+    return lines;
+}
 
 // Moves each device from the host into `target`, session.move_threads at
 // once; after the first failure no further move starts.
@@ -29,16 +39,9 @@ Moves move_in(const std::vector<nl::Device>& devices, const Netns& target,
               const RdmaSession& session);
 
 // Moves devices from `from` back to the host, from threads inside `from`,
-// trying every one.
+// trying every one; each failure says "returning <name> to the host".
 Moves move_home(const std::vector<nl::Device>& devices, const Netns& from, const Netns& host_ns,
                 const RdmaSession& session);
-
-// One line per device move_home could not return: "returning <name> to the host: <error>".
-std::vector<std::string> return_failures(const Moves& moves);
-
-// Throws unless every device is listed in `target` and none in the host.
-void verify_in(const std::vector<nl::Device>& devices, nl::Socket& host, const Netns& target,
-               const RdmaSession& session);
 
 // Polls the host until every named device is back or the deadline passes;
 // returns the names still missing.

@@ -7,6 +7,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <thread>
 
@@ -58,48 +59,38 @@ const nl::Link& find_or_fail(const std::vector<nl::Link>& links, const Netdev& n
     return *link;
 }
 
-// Inside a catch block: one line saying what failed.
-std::string failure(const std::string& doing, const Netdev& netdev)
-{
-    return doing + " " + netdev.link.name + ": " + current_error().what();
-}
-
 } // namespace
 
-nl::Socket open_route_socket(std::chrono::milliseconds timeout)
-{
-    return nl::Socket::open(NETLINK_ROUTE, timeout);
-}
-
-LinkFacts take_link_facts(nl::Socket& host, const Netns& target, std::chrono::milliseconds timeout)
+LinkFacts take_link_facts(const RouteSession& session, const Netns& target)
 {
     LinkFacts facts;
+    auto host = session.open();
     facts.host_links = nl::dump_links(host);
     facts.default_route_links = nl::default_route_links(host);
-    facts.target_links = in_netns(target.fd.get(), [timeout] {
-        auto inside = open_route_socket(timeout);
-        return nl::dump_links(inside);
-    });
+    facts.target_links =
+        session.in(target, [](nl::Socket& inside) { return nl::dump_links(inside); });
     return facts;
 }
 
-void record_host_settings(std::vector<Netdev>& netdevs, nl::Socket& host)
+void NetdevCarrier::record_host_settings(std::vector<Netdev>& netdevs) const
 {
+    auto host = session_.open();
     for (auto& netdev : netdevs)
         netdev.addresses = kept_addresses(nl::dump_addresses(host, netdev.link.index));
 }
 
-std::vector<std::string> move_netdevs_in(const std::vector<Netdev>& netdevs, nl::Socket& host,
-                                         const Netns& target, std::chrono::milliseconds timeout,
-                                         std::vector<Netdev>& moved)
+std::vector<std::string> NetdevCarrier::carry_in(const std::vector<Netdev>& netdevs,
+                                                 const Netns& target)
 {
-    std::vector<std::string> skipped;
+    if (netdevs.empty())
+        return {};
+    auto host = session_.open();
     for (const auto& netdev : netdevs) {
         nl::move_link(host, netdev.link.index, target.fd.get(), netdev.link.name);
-        moved.push_back(netdev);
+        moved_.push_back(netdev);
     }
-    in_netns(target.fd.get(), [&] {
-        auto inside = open_route_socket(timeout);
+    std::vector<std::string> skipped;
+    session_.in(target, [&](nl::Socket& inside) {
         const auto links = nl::dump_links(inside);
         for (const auto& netdev : netdevs) {
             try {
@@ -115,83 +106,82 @@ std::vector<std::string> move_netdevs_in(const std::vector<Netdev>& netdevs, nl:
     return skipped;
 }
 
-void verify_netdevs_in(const std::vector<Netdev>& netdevs, nl::Socket& host, const Netns& target,
-                       std::chrono::milliseconds timeout)
+NetdevMoves NetdevCarrier::bring_home(const std::vector<Netdev>& netdevs, const Netns* from,
+                                      const Netns& host_ns) const
 {
-    const auto inside = in_netns(target.fd.get(), [timeout] {
-        auto socket = open_route_socket(timeout);
-        return nl::dump_links(socket);
-    });
-    const auto outside = nl::dump_links(host);
-    for (const auto& netdev : netdevs) {
-        if (find_link(inside, netdev.link) == nullptr)
-            fail("network interface " + netdev.link.name +
-                 " was moved but is not inside the container's network namespace");
-        if (find_link(outside, netdev.link) != nullptr)
-            fail("network interface " + netdev.link.name +
-                 " was moved but the host still lists it");
+    NetdevMoves result;
+    if (netdevs.empty())
+        return result;
+    std::vector<std::optional<Error>> sent(netdevs.size());
+    if (from != nullptr)
+        send_home(netdevs, *from, host_ns, sent);
+    auto host = session_.open();
+    const auto links = wait_for(netdevs, host);
+    for (std::size_t i = 0; i < netdevs.size(); ++i) {
+        const auto& netdev = netdevs[i];
+        const auto* link = find_link(links, netdev.link);
+        try {
+            if (link == nullptr) {
+                if (sent[i])
+                    throw *sent[i];
+                fail("network interface " + netdev.link.name +
+                     " did not return to the host within " +
+                     std::to_string(return_timeout_.count()) + " ms");
+            }
+            try {
+                apply_settings(host, *link, netdev);
+            } catch (const Error& e) {
+                throw e.wrap("restoring the host's settings of " + netdev.link.name);
+            }
+            result.moved.push_back(netdev);
+        } catch (...) {
+            result.failed.emplace_back(netdev, current_error());
+        }
     }
+    return result;
 }
 
-std::vector<std::string> send_netdevs_home(const std::vector<Netdev>& netdevs, const Netns& from,
-                                           const Netns& host_ns, std::chrono::milliseconds timeout)
+// From a thread inside `from`: each netdev still there goes to the host; a
+// failure is noted in `sent` at the netdev's place.
+void NetdevCarrier::send_home(const std::vector<Netdev>& netdevs, const Netns& from,
+                              const Netns& host_ns, std::vector<std::optional<Error>>& sent) const
 {
-    std::vector<std::string> failures;
     try {
-        in_netns(from.fd.get(), [&] {
-            auto inside = open_route_socket(timeout);
+        session_.in(from, [&](nl::Socket& inside) {
             const auto links = nl::dump_links(inside);
-            for (const auto& netdev : netdevs) {
-                const auto* link = find_link(links, netdev.link);
+            for (std::size_t i = 0; i < netdevs.size(); ++i) {
+                const auto* link = find_link(links, netdevs[i].link);
                 if (link == nullptr)
-                    continue; // already home, or gone: restore_netdevs_home() tells
+                    continue; // already home, or gone: bring_home() tells
                 try {
                     nl::move_link(inside, link->index, host_ns.fd.get(), link->name);
-                } catch (...) {
-                    failures.push_back(failure("returning", netdev));
+                } catch (const Error& e) {
+                    sent[i] = e.wrap("returning " + netdevs[i].link.name);
                 }
             }
         });
     } catch (const Error& e) {
-        failures.push_back(std::string("returning network interfaces: ") + e.what());
+        for (auto& s : sent)
+            if (!s)
+                s = e.wrap("returning network interfaces");
     }
-    return failures;
 }
 
-NetdevReturn restore_netdevs_home(const std::vector<Netdev>& netdevs,
-                                  std::chrono::milliseconds timeout,
-                                  std::chrono::milliseconds deadline)
+// The host's links once every netdev is among them, or the return timeout
+// has passed.
+std::vector<nl::Link> NetdevCarrier::wait_for(const std::vector<Netdev>& netdevs,
+                                              nl::Socket& host) const
 {
-    NetdevReturn result;
-    auto host = open_route_socket(timeout);
-    const auto until = std::chrono::steady_clock::now() + deadline;
-    std::vector<nl::Link> links = nl::dump_links(host);
+    const auto until = std::chrono::steady_clock::now() + return_timeout_;
     for (;;) {
-        bool all = true;
-        for (const auto& netdev : netdevs)
-            all = all && find_link(links, netdev.link) != nullptr;
+        auto links = nl::dump_links(host);
+        const bool all = std::all_of(netdevs.begin(), netdevs.end(), [&](const Netdev& n) {
+            return find_link(links, n.link) != nullptr;
+        });
         if (all || std::chrono::steady_clock::now() >= until)
-            break;
+            return links;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        links = nl::dump_links(host);
     }
-    for (const auto& netdev : netdevs) {
-        const auto* link = find_link(links, netdev.link);
-        if (link == nullptr) {
-            result.left.push_back(netdev);
-            result.failures.push_back("network interface " + netdev.link.name +
-                                      " did not return to the host within " +
-                                      std::to_string(deadline.count()) + " ms");
-            continue;
-        }
-        try {
-            apply_settings(host, *link, netdev);
-        } catch (...) {
-            result.left.push_back(netdev);
-            result.failures.push_back(failure("restoring the host's settings of", netdev));
-        }
-    }
-    return result;
 }
 
 } // namespace rnh

@@ -6,54 +6,61 @@
 // addresses (dev_change_net_namespace() in net/core/dev.c).
 #pragma once
 
+#include "hook/kernel/moves.hpp"
 #include "hook/kernel/netns.hpp"
+#include "hook/kernel/route_session.hpp"
 #include "hook/plan/netdevs.hpp"
-#include "netlink/socket.hpp"
+#include "hook/plan/snapshot.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace rnh {
 
-// A route netlink socket in the calling thread's network namespace.
-nl::Socket open_route_socket(std::chrono::milliseconds timeout);
+using NetdevMoves = MovesOf<Netdev>;
 
 // The host's links and default routes, and the target's links.
-LinkFacts take_link_facts(nl::Socket& host, const Netns& target, std::chrono::milliseconds timeout);
+LinkFacts take_link_facts(const RouteSession& session, const Netns& target);
 
-// Fills in each netdev's addresses (kept_addresses()) as the host has them.
-void record_host_settings(std::vector<Netdev>& netdevs, nl::Socket& host);
+// Carries netdevs between the host and a container's namespace, and
+// remembers which left the host, so that a failed start can bring them back
+// (hook/kernel/verify.hpp checks where they are).
+class NetdevCarrier {
+public:
+    NetdevCarrier(RouteSession session, std::chrono::milliseconds return_timeout)
+        : session_(session), return_timeout_(return_timeout)
+    {
+    }
 
-// Moves each netdev from the host into `target`, then sets its addresses and
-// state again from a thread inside. `moved` gets each netdev that left the
-// host, before anything else can fail. Throws at the first failure. Returns
-// one line per IPv6 address not set because IPv6 is disabled in `target`.
-std::vector<std::string> move_netdevs_in(const std::vector<Netdev>& netdevs, nl::Socket& host,
-                                         const Netns& target, std::chrono::milliseconds timeout,
-                                         std::vector<Netdev>& moved);
+    // Fills in each netdev's addresses (kept_addresses()) as the host has them.
+    void record_host_settings(std::vector<Netdev>& netdevs) const;
 
-// Throws unless every netdev is inside `target` and gone from the host.
-void verify_netdevs_in(const std::vector<Netdev>& netdevs, nl::Socket& host, const Netns& target,
-                       std::chrono::milliseconds timeout);
+    // Moves each netdev from the host into `target`, then sets its addresses
+    // and state again from a thread inside. Throws at the first failure;
+    // moved() has each netdev that left the host. Returns one line per IPv6
+    // address not set because IPv6 is disabled in `target`.
+    std::vector<std::string> carry_in(const std::vector<Netdev>& netdevs, const Netns& target);
+    const std::vector<Netdev>& moved() const { return moved_; }
 
-// Sends each netdev from `from` to the host, from a thread inside `from`,
-// trying every one; one line per failure.
-std::vector<std::string> send_netdevs_home(const std::vector<Netdev>& netdevs, const Netns& from,
-                                           const Netns& host_ns, std::chrono::milliseconds timeout);
+    // Sends each netdev home from `from`, the namespace it is in while that
+    // is alive (null once it is gone), from a thread inside it; waits up to the return timeout for
+    // each to be in the host (a dying namespace returns physical ones by itself, renamed
+    // dev<ifindex> when the name is taken: default_device_exit_net() in
+    // dev.c), then gives each its name, MTU, addresses and state again.
+    // Moved: home as they were; failed: the others, and why.
+    NetdevMoves bring_home(const std::vector<Netdev>& netdevs, const Netns* from,
+                           const Netns& host_ns) const;
 
-// What restore_netdevs_home() could not do: the netdevs concerned, and why.
-struct NetdevReturn {
-    std::vector<Netdev> left;
-    std::vector<std::string> failures;
+private:
+    void send_home(const std::vector<Netdev>& netdevs, const Netns& from, const Netns& host_ns,
+                   std::vector<std::optional<Error>>& sent) const;
+    std::vector<nl::Link> wait_for(const std::vector<Netdev>& netdevs, nl::Socket& host) const;
+
+    RouteSession session_;
+    std::chrono::milliseconds return_timeout_;
+    std::vector<Netdev> moved_;
 };
-
-// Waits up to `deadline` for each netdev to be in the host (a dying namespace
-// returns physical ones by itself, renamed dev<ifindex> when the name is
-// taken: default_device_exit_net() in dev.c), then gives it back its name,
-// MTU, addresses and state.
-NetdevReturn restore_netdevs_home(const std::vector<Netdev>& netdevs,
-                                  std::chrono::milliseconds timeout,
-                                  std::chrono::milliseconds deadline);
 
 } // namespace rnh

@@ -153,11 +153,11 @@ Netns netns_at_path(const std::string& path, const std::string& what)
 
 Netns container_netns(const Container& container)
 {
-    if (container.state.pid)
-        return netns_of_pid(*container.state.pid);
+    if (container.pid)
+        return netns_of_pid(*container.pid);
     if (container.netns_path)
         return netns_at_path(*container.netns_path, "the network namespace path from config.json");
-    fail("the OCI state of container " + container.state.id +
+    fail("the OCI state of container " + container.id +
              " has no pid and its config.json names no network namespace",
          "run the hook at the prestart or createRuntime stage, when the container exists");
 }

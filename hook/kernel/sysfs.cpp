@@ -125,4 +125,21 @@ std::map<std::string, std::vector<std::string>> read_mad_nodes(const std::string
     return nodes;
 }
 
+void check_verbs_nodes(const std::string& sysfs_root,
+                       const std::map<std::string, std::string>& given)
+{
+    if (given.empty())
+        return;
+    const auto actual = read_verbs_nodes(sysfs_root);
+    for (const auto& [device, node] : given) {
+        auto it = actual.find(device);
+        if (it == actual.end() || it->second != node)
+            fail("RDMA device " + device + " has the verbs node " +
+                     (it == actual.end() ? std::string("none") : it->second) +
+                     " after the move, but the container was given " + node,
+                 "regenerate the CDI spec with `rdma-netns-hook cdi generate` and start the "
+                 "container again");
+    }
+}
+
 } // namespace rnh

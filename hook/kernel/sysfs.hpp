@@ -40,6 +40,12 @@ std::map<std::string, std::string> read_pci_addresses(const std::string& sysfs_r
 // The verbs class is not namespaced: the host sees every device's node.
 std::map<std::string, std::string> read_verbs_nodes(const std::string& sysfs_root);
 
+// Throws unless each device of `given` (device -> "uverbsN", what a CDI spec
+// gave a container) still has that verbs node: a device re-registering in a
+// namespace takes the lowest free number.
+void check_verbs_nodes(const std::string& sysfs_root,
+                       const std::map<std::string, std::string>& given);
+
 // Device name -> its MAD nodes ("umadN", "issmN": one pair per port, the pair
 // sharing N; ib_umad_init_port() in user_mad.c), port by port, from
 // <root>/class/infiniband_mad/*/ibdev. Not namespaced either.

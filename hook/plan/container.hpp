@@ -1,33 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
-// What the hook knows of one container: its OCI state, what it asks for, and
-// the network namespace path its config.json names.
+// What a start knows of the container it gives devices to, whichever
+// front-end asks: the OCI hook (a container with a process) or the CNI
+// plugin (a pod's network namespace, named by a path).
 #pragma once
 
 #include "hook/plan/cni_attachment.hpp"
-#include "hook/plan/limits.hpp"
 #include "oci/request.hpp"
-#include "oci/state.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
 namespace rnh {
 
 struct Container {
-    oci::State state;
-    oci::Request request;
-    std::optional<std::string> netns_path; // from config.json, when it names one
+    std::string id;                        // its journal entry: an OCI id, or a CNI attachment key
+    std::optional<pid_t> pid;              // its process, when it has one
+    std::optional<std::string> netns_path; // config.json's, or CNI_NETNS
+    oci::Request request;                  // what it asks for
     // config.json's RLIMIT_MEMLOCK, when it sets one
     std::optional<std::uint64_t> spec_memlock;
-    // what the start sets besides moving devices (plan_limits)
-    Limits limits;
-    std::optional<CniAttachment> cni; // for the CNI plugin's ADD: state.id is its key
+    std::optional<CniAttachment> cni; // set for the CNI plugin's ADD
+    // device -> "uverbsN" a CDI spec gave the container; still so after the move
+    std::map<std::string, std::string> verbs_nodes;
 };
-
-// Annotations come from the state; when it has none, from <bundle>/config.json.
-// `devices` (from the hook's own arguments) join the annotation's.
-Container describe_container(oci::State state, const std::vector<std::string>& devices);
 
 } // namespace rnh

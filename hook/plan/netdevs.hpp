@@ -9,6 +9,7 @@
 // the container a device without its netdev while it still runs.
 #pragma once
 
+#include "hook/plan/snapshot.hpp"
 #include "netlink/rdma.hpp"
 #include "netlink/route.hpp"
 
@@ -25,13 +26,6 @@ struct Netdev {
     nl::Link link;      // name, ifindex, MTU, up, parent, permanent MAC in the host
     std::vector<nl::Address> addresses;
     bool operator==(const Netdev&) const = default;
-};
-
-// What the hook saw of the host's and the target's links.
-struct LinkFacts {
-    std::vector<nl::Link> host_links;
-    std::vector<std::uint32_t> default_route_links; // ifindexes in the host
-    std::vector<nl::Link> target_links;
 };
 
 // Every netdev bound to a port of `devices`, from `host_ports`, in port order,

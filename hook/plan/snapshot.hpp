@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// What the hook saw before deciding: one dump of each namespace, and sysfs
-// for the PCI addresses requested. resolve() decides on it.
+// What a start saw before deciding: one dump of each namespace, what sysfs
+// says of the PCI functions, and, when netdevs may go along, the links of
+// both namespaces and the host's default routes. decide() decides on it.
 #pragma once
 
 #include "netlink/rdma.hpp"
+#include "netlink/route.hpp"
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,12 +19,23 @@ struct PciFunction {
     std::vector<std::string> rdma_devices; // names under .../<bdf>/infiniband/
 };
 
+// What the hook saw of the host's and the target's links.
+struct LinkFacts {
+    std::vector<nl::Link> host_links;
+    std::vector<std::uint32_t> default_route_links; // ifindexes in the host
+    std::vector<nl::Link> target_links;
+};
+
 struct Snapshot {
     std::vector<nl::Device> host_devices;
     std::vector<nl::Port> host_ports;
     std::vector<nl::Device> target_devices;
     std::vector<nl::Port> target_ports;
     std::map<std::string, PciFunction> pci; // by requested address
+    // Device name -> the PCI address of its parent device, for the allow and
+    // deny rules; taken when the policy has such rules.
+    std::map<std::string, std::string> pci_addresses;
+    LinkFacts links; // taken when netdevs may go along
 };
 
 } // namespace rnh

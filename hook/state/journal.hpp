@@ -42,17 +42,7 @@ std::string to_json(const Assignment& assignment);
 Assignment assignment_from_json(std::string_view json, const std::string& what);
 std::string_view phase_name(Assignment::Phase phase);
 
-// The journal name of a CNI attachment: "<CNI_CONTAINERID>@<CNI_IFNAME>". An
-// OCI container id never holds '@', so the two kinds never clash; the parts
-// are checked (check_cni_container_id, check_cni_ifname) so that it is a safe
-// file name.
-std::string attachment_key(const std::string& container_id, const std::string& ifname);
-// The CNI specification's rules: an id starts with a letter or digit, then
-// letters, digits, '_', '.', '-'; an interface name is 1 to 15 bytes, not "."
-// or "..", without '/', ':' or white space (and here printable ASCII).
-void check_cni_container_id(const std::string& id);
-void check_cni_ifname(const std::string& ifname);
-// A journal name: an OCI container id, or an attachment key.
+// A journal name: an OCI container id, or an attachment key (attachment_key()).
 void check_journal_key(const std::string& key);
 
 class Journal {

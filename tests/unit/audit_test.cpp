@@ -321,22 +321,6 @@ const Lines host_netdevs = {"eth0", "eth1", "lo"};
 
 } // namespace
 
-TEST(AuditNetdevs, TheMacOfADefaultGid)
-{
-    EXPECT_EQ(rnh::mac_of_default_gid("fe80:0000:0000:0000:5054:00ff:fe12:3456"),
-              "52:54:00:12:34:56");
-    EXPECT_EQ(rnh::mac_of_default_gid("fe80:0000:0000:0000:0054:00ff:fe12:3456"),
-              "02:54:00:12:34:56");
-    // an IPv4-mapped GID, an IB GID, a truncated one, a MAC without ff:fe
-    EXPECT_EQ(rnh::mac_of_default_gid("0000:0000:0000:0000:0000:ffff:0a09:0001"), "");
-    EXPECT_EQ(rnh::mac_of_default_gid("fe80:0000:0000:0000:0002:c903:0001:2345"), "");
-    EXPECT_EQ(rnh::mac_of_default_gid("fe80:0000:0000:0000:5054:00ff:fe12:345"), "");
-    EXPECT_EQ(rnh::mac_of_default_gid("fe80:0000:0000:0000:5054:00ff:fe12:3456:"), "");
-    EXPECT_EQ(rnh::mac_of_default_gid("fe80:0000:0000:0000:5054:00aa:fe12:3456"), "");
-    EXPECT_EQ(rnh::mac_of_default_gid("fe80-0000:0000:0000:5054:00ff:fe12:3456"), "");
-    EXPECT_EQ(rnh::mac_of_default_gid(""), "");
-}
-
 TEST(AuditNetdevs, ARoceDeviceWithItsNetdevInsideIsClean)
 {
     const std::vector<PortView> ports = {{"rxn0", 1, "eth0", "eth0", "Ethernet"}};

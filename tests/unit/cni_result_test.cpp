@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the plugin prints: ADD's result, VERSION's answer and the error object, per version.
 #include "base/json.hpp"
-#include "cni/gid.hpp"
 #include "cni/lookup.hpp"
 #include "cni/result.hpp"
 #include "tests/support/error_of.hpp"
@@ -80,17 +79,6 @@ TEST(CniResult, ErrorObjectWithCodeMessageAndRemedy)
     EXPECT_EQ(static_cast<int>(Code::invalid_env), 4);
     EXPECT_EQ(static_cast<int>(Code::decoding), 6);
     EXPECT_EQ(static_cast<int>(Code::not_available), 50);
-}
-
-TEST(CniGid, DefaultGidOfAMac)
-{
-    EXPECT_EQ(rnh::cni::default_gid("52:54:00:12:34:56"),
-              "fe80:0000:0000:0000:5054:00ff:fe12:3456");
-    EXPECT_EQ(rnh::cni::default_gid("B8:CE:F6:0A:0B:0C"),
-              "fe80:0000:0000:0000:bace:f6ff:fe0a:0b0c");
-    for (const char* bad :
-         {"", "52:54:00:12:34", "52:54:00:12:34:5g", "52-54-00-12-34-56", "52:54:00:12:34:56:78"})
-        EXPECT_FALSE(rnh::cni::default_gid(bad)) << bad;
 }
 
 TEST(CniLookup, AuxiliaryDeviceToItsRdmaDevices)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "base/error.hpp"
 #include "hook/kernel/netns.hpp"
-#include "hook/plan/container.hpp"
+#include "hook/oci_container.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 TEST(Container, NoPidAndNoNamespacePathIsRefused)
 {
     rnh::Container c;
-    c.state.id = "c1";
+    c.id = "c1";
     c.request.devices = {"rxe0"};
     try {
         rnh::container_netns(c);

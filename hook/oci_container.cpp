@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "hook/plan/container.hpp"
+#include "hook/oci_container.hpp"
 
 #include "oci/spec.hpp"
 
@@ -7,9 +7,11 @@
 
 namespace rnh {
 
-Container describe_container(oci::State state, const std::vector<std::string>& devices)
+Container describe_container(const oci::State& state, const std::vector<std::string>& devices)
 {
     Container container;
+    container.id = state.id;
+    container.pid = state.pid;
     std::optional<oci::Spec> spec;
     if (!state.annotations)
         spec = oci::read_spec(state.bundle);
@@ -25,7 +27,6 @@ Container describe_container(oci::State state, const std::vector<std::string>& d
         container.netns_path = spec->netns_path;
         container.spec_memlock = spec->memlock;
     }
-    container.state = std::move(state);
     return container;
 }
 
