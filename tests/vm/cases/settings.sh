@@ -61,8 +61,8 @@ bundle /tmp/bp p '.annotations = {"rdma.netns/devices": "rxe0"}
     --arg hook "$hook" --arg err "$outdir/poststop.err"
 # /tmp/bw: a container that asks the wrapper for rxe1 in its environment, as Docker passes it
 bundle /tmp/bw w '.process.env += ["RDMA_NETNS_DEVICES=rxe1"]'
-# /tmp/bs: one that asks the wrapper for rxe0 in s, to be refused
-bundle /tmp/bs s '.process.env += ["RDMA_NETNS_DEVICES=rxe0"]'
+# /tmp/bs: one that asks the wrapper for rxe2 in s, to be refused
+bundle /tmp/bs s '.process.env += ["RDMA_NETNS_DEVICES=rxe2"]'
 
 # cni CMD NETNS CONTAINERID CONF : the plugin as a runtime calls it
 cni() {
@@ -133,12 +133,17 @@ released() {
     fi
 }
 
-# nothing_moved : rxe0 is home and s (alive) lists no RDMA device
+# nothing_moved DEV : DEV is home, and s (alive) does not list it
 nothing_moved() {
     local inside
-    inside=$(nsenter --net=/run/netns/s rdma dev show) && host_has rxe0 || return 1
-    [ -z "$inside" ] || { echo "s lists: $inside"; return 1; }
+    inside=$(nsenter --net=/run/netns/s rdma dev show) && host_has "$1" || return 1
+    [[ $inside != *": $1: "* ]] || { echo "s lists: $inside"; return 1; }
 }
+# not_started CMD... : CMD (a start) fails, else says it did not
+not_started() { ! "$@" || { echo "not refused: $*"; return 1; }; }
+# prestart ID PID DEV : the hook's prestart of container ID, PID, asking for DEV; stderr in
+# $outdir/stderr
+prestart() { state "$@" | "$hook" prestart 2>"$outdir/stderr"; }
 # refused PROGRAM FILE : FILE (a failed start's stderr or CNI error) names the settings file
 refused() {
     sed 's/\\"/"/g' "$2" | grep -q "$1.*$settings" || { echo "no refusal of $1 naming $settings:"; cat "$2"; return 1; }
@@ -149,7 +154,10 @@ stale() {
     local pid rc=0
     nsenter --net=/run/netns/r sleep 600 >/dev/null 2>&1 &
     pid=$!
-    wait_for 5 in_ns_now "$pid" r && state "r-$1" "$pid" rxe4 | "$hook" prestart && host_lacks rxe4 || rc=1
+    if ! wait_for 5 in_ns_now "$pid" r || ! prestart "r-$1" "$pid" rxe4 || ! host_lacks rxe4; then
+        cat "$outdir/stderr"
+        rc=1
+    fi
     kill "$pid"
     wait "$pid" 2>/dev/null || true
     return "$rc"
@@ -206,15 +214,15 @@ round() {
     check "$r: the system log has each release's warning once (hook: 2 poststops and recover)" \
         gained "$before" 3 2 1
 
-    check "$r: prestart refused, naming the file; nothing moved into s" \
-        eval '! state "hs-$r" "$in_s" rxe0 | "$hook" prestart 2>"$outdir/stderr" &&
-            refused rdma-netns-hook "$outdir/stderr" && nothing_moved'
-    check "$r: CNI ADD refused, naming the file; nothing moved into s" \
-        eval '! cni ADD /run/netns/s "pod-s-$r" "$(conf "\"devices\":[\"rxe0\"]")" >"$outdir/stdout" &&
-            refused "" "$outdir/stdout" && nothing_moved'
-    check "$r: the wrapper's create refused, naming the file; nothing moved into s, no container" \
-        eval '! "$wrapper" create --bundle /tmp/bs "ws-$r" </dev/null >"$outdir/create.log" 2>&1 &&
-            refused rdma-netns-runtime "$outdir/create.log" && nothing_moved &&
+    check "$r: prestart of rxe0 refused, naming the file; rxe0 not moved into s" \
+        eval 'not_started prestart "hs-$r" "$in_s" rxe0 &&
+            refused rdma-netns-hook "$outdir/stderr" && nothing_moved rxe0'
+    check "$r: CNI ADD of rxe1 refused, naming the file; rxe1 not moved into s" \
+        eval 'not_started cni ADD /run/netns/s "pod-s-$r" "$(conf "\"devices\":[\"rxe1\"]")" >"$outdir/stdout" 2>/dev/null &&
+            refused "" "$outdir/stdout" && nothing_moved rxe1'
+    check "$r: the wrapper's create for rxe2 refused, naming the file; rxe2 not moved into s, no container" \
+        eval 'not_started "$wrapper" create --bundle /tmp/bs "ws-$r" </dev/null >"$outdir/create.log" 2>&1 &&
+            refused rdma-netns-runtime "$outdir/create.log" && nothing_moved rxe2 &&
             not runc state "ws-$r" >/dev/null 2>&1'
     put "$good"
     check "$r: every device home, both journals empty" \
