@@ -4,9 +4,10 @@
 # check; $all split into device names on purpose
 # A broken settings file keeps no device out of the host. For each way to break it (an
 # unknown key, text that is not JSON, a value out of range), every release path returns a
-# device that the good file let a container have: poststop under runc, the CNI plugin's
-# DEL and GC, recover, and the wrapper's delete, each with one warning that names the file
-# and the state directory it used, on stderr and in the system log. That directory is the
+# device that the good file let a container have: the wrapper's delete and the poststop
+# that runc runs for it (one container serves both), the CNI plugin's DEL and GC, and
+# recover, each with one warning that names the file and the state directory it used, on
+# its stderr and in the system log. That directory is the
 # file's own while its state_dir still reads as a valid absolute path, else the default.
 # Starts (prestart, ADD, the wrapper's create) refuse the same file and move nothing into
 # a namespace that is alive.
@@ -20,7 +21,7 @@ plugin=$RNH_BIN_DIR/../lib/cni/rdma-netns
 settings=/etc/rdma-netns-hook/config.json
 custom=/run/rnh-custom
 default=/run/rdma-netns-hook
-all="rxe0 rxe1 rxe2 rxe3 rxe4"
+all="rxe0 rxe1 rxe2 rxe3"
 outdir=/tmp/out
 mkdir -p "$outdir" /etc/rdma-netns-hook
 unset RDMA_NETNS_HOOK RDMA_NETNS_RUNTIME # the wrapper finds the hook beside itself, runc on PATH
@@ -29,11 +30,11 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 start=$(ms)
 
 check "exclusive mode" set_exclusive
-check "five rxe devices" rxe_setup 5
-# p and w: the namespaces the containers of runc and of the wrapper join, alive after them,
-# so that only a release brings their devices home; d and g: the CNI attachments'; r: the
-# one whose process dies; s: the refused starts'
-for ns in p w d g r s; do ip netns add "$ns"; done
+check "four rxe devices" rxe_setup 4
+# p: the namespace the container joins, alive after it, so that only a release brings its
+# device home; d and g: the CNI attachments'; r: the one whose process dies; s: the refused
+# starts'
+for ns in p d g r s; do ip netns add "$ns"; done
 
 # in_ns_now PID NS : process PID is in the network namespace NS
 in_ns_now() { [ "$(stat -L -c %i "/proc/$1/ns/net")" = "$(stat -L -c %i "/run/netns/$2")" ]; }
@@ -51,16 +52,18 @@ bundle() {
         bundle_jq "$dir" '.linux.namespaces |= map(if .type == "network" then .path = $ns else . end)
             | '"$filter" --arg ns "/run/netns/$ns" "$@"
 }
-# /tmp/bp: runc's container: the hook's prestart moves rxe0 in; its poststop runs at runc
-# delete, its stderr kept in $outdir/poststop.err (runc shows a hook's stderr only when it
-# fails)
+# /tmp/bp: the container, created and deleted through the wrapper with runc's command line,
+# as containerd calls it: the wrapper execs runc, which runs the hook's prestart (rxe0 into
+# p) at create and its poststop at delete, that one's stderr kept in $outdir/poststop.err
+# (runc shows a hook's stderr only when it fails) by a script named like the hook. The
+# bundle has both entries already, so the wrapper leaves it as it is.
+mkdir -p /tmp/keep
+printf '#!/bin/sh\nexec %s "$@" 2>%s\n' "$hook" "$outdir/poststop.err" >/tmp/keep/rdma-netns-hook
+chmod +x /tmp/keep/rdma-netns-hook
 bundle /tmp/bp p '.annotations = {"rdma.netns/devices": "rxe0"}
     | .hooks.prestart = [{path: $hook, args: [$hook, "prestart"]}]
-    | .hooks.poststop = [{path: "/bin/sh", args: ["/bin/sh", "-c", "exec \"$0\" poststop 2>\"$1\"",
-                                                 $hook, $err]}]' \
-    --arg hook "$hook" --arg err "$outdir/poststop.err"
-# /tmp/bw: a container that asks the wrapper for rxe1 in its environment, as Docker passes it
-bundle /tmp/bw w '.process.env += ["RDMA_NETNS_DEVICES=rxe1"]'
+    | .hooks.poststop = [{path: $keep, args: [$keep, "poststop"]}]' \
+    --arg hook "$hook" --arg keep /tmp/keep/rdma-netns-hook
 # /tmp/bs: one that asks the wrapper for rxe2 in s, to be refused
 bundle /tmp/bs s '.process.env += ["RDMA_NETNS_DEVICES=rxe2"]'
 
@@ -111,26 +114,24 @@ gained() {
     wait_for 5 eval '[ "$(warnings)" = "$want" ]' ||
         { echo "warnings (hook, plugin, wrapper) went from $1 to $(warnings), not $want"; busybox logread | tail -n 8; return 1; }
 }
-# runc_delete ID : runc delete ID, then the stderr of the poststop hook that it ran
-runc_delete() {
-    rm -f "$outdir/poststop.err"
-    runc delete "$1" && cat "$outdir/poststop.err" >&2
+# one_warning PROGRAM DIR FILE : FILE (a stderr) is one line, PROGRAM's warning that names
+# the settings file and the state directory DIR
+one_warning() {
+    if [ ! -e "$3" ] || [ "$(wc -l <"$3")" -ne 1 ] ||
+        ! grep -q "^$1: warning: .*$settings.*state directory $2)\$" "$3"; then
+        echo "stderr is not one warning of $1 that names $settings and $2:"
+        cat "$3"
+        return 1
+    fi
 }
-
 # released PROGRAM DEV ID DIR CMD... : CMD succeeds; DEV is home; the journal in DIR no
-# longer has ID; CMD's stderr is one line, PROGRAM's warning naming the settings file and
-# DIR. CMD's stdout is left in $outdir/stdout.
+# longer has ID; CMD's stderr is one warning of PROGRAM (one_warning). CMD's stdout is left
+# in $outdir/stdout.
 released() {
     local program=$1 dev=$2 id=$3 dir=$4
     shift 4
     "$@" >"$outdir/stdout" 2>"$outdir/stderr" || { echo "it failed:"; cat "$outdir/stdout" "$outdir/stderr"; return 1; }
-    host_has "$dev" && lacks "$dir" "$id" || return 1
-    if [ "$(wc -l <"$outdir/stderr")" -ne 1 ] ||
-        ! grep -q "^$program: warning: .*$settings.*state directory $dir)\$" "$outdir/stderr"; then
-        echo "stderr is not one warning that names $settings and $dir:"
-        cat "$outdir/stderr"
-        return 1
-    fi
+    host_has "$dev" && lacks "$dir" "$id" && one_warning "$program" "$dir" "$outdir/stderr"
 }
 
 # nothing_moved DEV : DEV is home, and s (alive) does not list it
@@ -149,12 +150,12 @@ refused() {
     sed 's/\\"/"/g' "$2" | grep -q "$1.*$settings" || { echo "no refusal of $1 naming $settings:"; cat "$2"; return 1; }
 }
 
-# stale ROUND : rxe4 held by r-ROUND in r, whose process is then gone (what recover is for)
+# stale ROUND : rxe3 held by r-ROUND in r, whose process is then gone (what recover is for)
 stale() {
     local pid rc=0
     nsenter --net=/run/netns/r sleep 600 >/dev/null 2>&1 &
     pid=$!
-    if ! wait_for 5 in_ns_now "$pid" r || ! prestart "r-$1" "$pid" rxe4 || ! host_lacks rxe4; then
+    if ! wait_for 5 in_ns_now "$pid" r || ! prestart "r-$1" "$pid" rxe3 || ! host_lacks rxe3; then
         cat "$outdir/stderr"
         rc=1
     fi
@@ -171,7 +172,6 @@ put() { if [ -n "$1" ]; then printf '%s' "$1" >"$settings"; else rm -f "$setting
 tidy() {
     local r=$1 id
     runc delete --force "c-$r"
-    runc delete --force "w-$r"
     runc delete --force "ws-$r"
     printf '{"ociVersion":"1.0.2","id":"hs-%s","status":"stopped","bundle":"/tmp/bp"}' "$r" | "$hook" poststop
     for id in "pod-d-$r" "pod-g-$r" "pod-s-$r"; do cni DEL "" "$id" "$(conf)"; done
@@ -184,35 +184,33 @@ round() {
     local r=$1 good=$2 broken=$3 dir=$4 failed=$RNH_FAILED t0 before
     t0=$(ms)
     put "$good"
-    check "$r: runc create c-$r: the hook's prestart moved rxe0 out" \
-        eval 'runc create -b /tmp/bp "c-$r" </dev/null >"$outdir/create.log" 2>&1 && host_lacks rxe0 ||
+    check "$r: the wrapper's create c-$r: the hook's prestart moved rxe0 out" \
+        eval '"$wrapper" create --bundle /tmp/bp "c-$r" </dev/null >"$outdir/create.log" 2>&1 && host_lacks rxe0 ||
             { cat "$outdir/create.log"; false; }'
-    check "$r: the wrapper's create w-$r: rxe1 moved out" \
-        eval '"$wrapper" create --bundle /tmp/bw "w-$r" </dev/null >"$outdir/create.log" 2>&1 && host_lacks rxe1 ||
-            { cat "$outdir/create.log"; false; }'
-    check "$r: CNI ADD pod-d-$r and pod-g-$r: rxe2 and rxe3 moved out" \
-        eval 'cni ADD /run/netns/d "pod-d-$r" "$(conf "\"devices\":[\"rxe2\"]")" &&
-            cni ADD /run/netns/g "pod-g-$r" "$(conf "\"devices\":[\"rxe3\"]")" && host_lacks rxe2 rxe3'
-    check "$r: prestart of r-$r, whose process is then gone: rxe4 left out" stale "$r"
-    check "$r: all five recorded in the journal in $dir" \
-        eval 'for id in c-$r w-$r pod-d-$r@rdma0 pod-g-$r@rdma0 r-$r; do recorded "$dir" "$id" || exit 1; done'
+    check "$r: CNI ADD pod-d-$r and pod-g-$r: rxe1 and rxe2 moved out" \
+        eval 'cni ADD /run/netns/d "pod-d-$r" "$(conf "\"devices\":[\"rxe1\"]")" &&
+            cni ADD /run/netns/g "pod-g-$r" "$(conf "\"devices\":[\"rxe2\"]")" && host_lacks rxe1 rxe2'
+    check "$r: prestart of r-$r, whose process is then gone: rxe3 left out" stale "$r"
+    check "$r: all four recorded in the journal in $dir" \
+        eval 'for id in c-$r pod-d-$r@rdma0 pod-g-$r@rdma0 r-$r; do recorded "$dir" "$id" || exit 1; done'
     put "$broken"
 
     before=$(warnings)
-    check "$r: runc delete c-$r: the hook's poststop returned rxe0" \
-        released rdma-netns-hook rxe0 "c-$r" "$dir" runc_delete "c-$r"
-    check "$r: the wrapper's delete w-$r: rxe1 home" \
-        released rdma-netns-runtime rxe1 "w-$r" "$dir" "$wrapper" delete "w-$r"
-    check "$r: CNI DEL pod-d-$r: rxe2 home" \
-        released rdma-netns rxe2 "pod-d-$r@rdma0" "$dir" cni DEL /run/netns/d "pod-d-$r" "$(conf)"
-    check "$r: CNI GC keeping pod-d-$r only: rxe3 home" \
-        released rdma-netns rxe3 "pod-g-$r@rdma0" "$dir" cni GC "" "" \
+    rm -f "$outdir/poststop.err"
+    check "$r: the wrapper's delete c-$r: rxe0 home, journal clean, one warning on stderr" \
+        released rdma-netns-runtime rxe0 "c-$r" "$dir" "$wrapper" delete "c-$r"
+    check "$r: the hook's poststop that runc ran for that delete: one warning on its stderr" \
+        one_warning rdma-netns-hook "$dir" "$outdir/poststop.err"
+    check "$r: CNI DEL pod-d-$r: rxe1 home" \
+        released rdma-netns rxe1 "pod-d-$r@rdma0" "$dir" cni DEL /run/netns/d "pod-d-$r" "$(conf)"
+    check "$r: CNI GC keeping pod-d-$r only: rxe2 home" \
+        released rdma-netns rxe2 "pod-g-$r@rdma0" "$dir" cni GC "" "" \
         "$(conf "\"cni.dev/valid-attachments\":[{\"containerID\":\"pod-d-$r\",\"ifname\":\"rdma0\"}]")"
-    check "$r: recover returned r-$r's rxe4" \
-        eval 'released rdma-netns-hook rxe4 "r-$r" "$dir" "$hook" recover &&
+    check "$r: recover returned r-$r's rxe3" \
+        eval 'released rdma-netns-hook rxe3 "r-$r" "$dir" "$hook" recover &&
             grep -q "^recovered container r-$r (its process [0-9]* is gone)$" "$outdir/stdout"'
-    check "$r: the system log has each release's warning once (hook: 2 poststops and recover)" \
-        gained "$before" 3 2 1
+    check "$r: the system log has each release's warning once (hook: poststop, recover)" \
+        gained "$before" 2 2 1
 
     check "$r: prestart of rxe0 refused, naming the file; rxe0 not moved into s" \
         eval 'not_started prestart "hs-$r" "$in_s" rxe0 &&
@@ -242,8 +240,8 @@ round range "{\"state_dir\":\"$custom\"}" \
 put ""
 check "relative state_dir: prestart of r-rel, whose process is then gone" stale rel
 put '{"state_dir":"run/rnh-custom"}'
-check "relative state_dir: recover returned rxe4 from the default state directory" \
-    released rdma-netns-hook rxe4 r-rel "$default" "$hook" recover
+check "relative state_dir: recover returned rxe3 from the default state directory" \
+    released rdma-netns-hook rxe3 r-rel "$default" "$hook" recover
 put ""
 check "invariant: every device home or held by a live container in the journal" invariant "$hook" $all
 echo "# the case took $(($(ms) - start)) ms of guest time after boot"
