@@ -10,6 +10,7 @@
 #include "cni/netconf.hpp"
 #include "cni/plugin.hpp"
 #include "cni/result.hpp"
+#include "hook/config/config.hpp"
 #include "hook/log.hpp"
 
 #include <unistd.h>
@@ -21,6 +22,21 @@ namespace {
 
 using rnh::cni::Code;
 using rnh::cni::Command;
+
+// DEL and GC return devices, which needs only the journal: a broken settings
+// file is reported and read as far as it can be (README, "Configuration").
+bool releases(Command command)
+{
+    return command == Command::del || command == Command::gc;
+}
+
+rnh::Config release_config()
+{
+    auto loaded = rnh::load_config_for_release(std::nullopt);
+    if (loaded.warning)
+        rnh::log_warning(*loaded.warning);
+    return std::move(loaded.config);
+}
 
 // Each step's failures have the code the specification gives them.
 struct Run {
@@ -57,7 +73,8 @@ struct Run {
             rnh::fail("GC without \"cni.dev/valid-attachments\"",
                       "a runtime lists the attachments that stay; GC releases the others");
         code = env.command == Command::status ? Code::not_available : Code::failed;
-        const auto config = rnh::load_config(std::nullopt);
+        const auto config =
+            releases(env.command) ? release_config() : rnh::load_config(std::nullopt);
         switch (env.command) {
         case Command::add:
             rnh::cni::run_add(config, env, conf, derive_from);

@@ -68,6 +68,24 @@ void refuse(const std::string& what, const rnh::runtime::RuncArgs& args)
     syslog(LOG_ERR, "%s", what.c_str());
 }
 
+// A broken settings file is reported, not obeyed, by every command but create
+// and run, the only ones that give a container devices: delete runs the hook's
+// poststop, and kill stops what holds devices. Only delete says so on stderr
+// too: containerd reads the stderr of state and ps as part of their JSON.
+rnh::Config settings_file(const rnh::runtime::RuncArgs& args)
+{
+    if (args.starts_container())
+        return rnh::load_config(std::nullopt);
+    auto loaded = rnh::load_config_for_release(std::nullopt);
+    if (loaded.warning) {
+        if (args.command == "delete")
+            std::fprintf(stderr, "rdma-netns-runtime: warning: %s\n", loaded.warning->c_str());
+        openlog("rdma-netns-runtime", LOG_PID, LOG_DAEMON);
+        syslog(LOG_WARNING, "warning: %s", loaded.warning->c_str());
+    }
+    return std::move(loaded.config);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -85,7 +103,7 @@ int main(int argc, char** argv)
             std::fputs(rnh::version_text("rdma-netns-runtime").c_str(), stdout);
         std::fflush(stdout); // before the runtime's own text
         auto settings = rnh::runtime::resolve_settings(
-            ::getenv, rnh::load_config(std::nullopt),
+            ::getenv, settings_file(runc),
             rnh::runtime::default_hook_path(self_exe(), RNH_HOOK_PATH));
         const char* path = ::getenv("PATH");
         runtime = rnh::runtime::find_runtime(

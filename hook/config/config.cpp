@@ -162,47 +162,100 @@ std::string check_hook_path(const std::string& hook, const std::string& source)
     return hook;
 }
 
+namespace {
+
+// Sets the setting `key` of the file's top level from `doc`; unknown keys fail.
+void set_setting(Config& config, const nlohmann::json& doc, const std::string& key,
+                 const std::string& what)
+{
+    if (key == "state_dir")
+        config.state_dir = absolute_path(doc, "state_dir", what);
+    else if (key == "sysfs_root")
+        config.sysfs_root = absolute_path(doc, "sysfs_root", what);
+    else if (key == "netlink_timeout_ms")
+        config.netlink_timeout = milliseconds(doc, "netlink_timeout_ms", what);
+    else if (key == "return_timeout_ms")
+        config.return_timeout = milliseconds(doc, "return_timeout_ms", what);
+    else if (key == "move_threads")
+        config.move_threads = static_cast<unsigned>(whole_number(doc, "move_threads", what, 1, 16));
+    else if (key == "with_netdevs")
+        config.with_netdevs = boolean(doc, "with_netdevs", what);
+    else if (key == "allow_default_route_netdev")
+        config.allow_default_route_netdev = boolean(doc, "allow_default_route_netdev", what);
+    else if (key == "policy")
+        config.policy = parse_policy(doc.at(key), what);
+    else if (key == "memlock")
+        config.memlock = memlock_size(doc.at(key), "memlock", what);
+    else if (key == "missing_rdma_controller")
+        config.rdma_controller_required = controller_switch(doc, what);
+    else if (key == "runtime")
+        config.runtime = check_runtime(string_member(doc, "runtime", what), what + ": \"runtime\"");
+    else if (key == "hook_path")
+        config.hook_path =
+            check_hook_path(string_member(doc, "hook_path", what), what + ": \"hook_path\"");
+    else
+        fail(what + ": unknown setting \"" + key + "\"",
+             "known settings: state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms, "
+             "move_threads, with_netdevs, allow_default_route_netdev, policy, memlock, "
+             "missing_rdma_controller, and "
+             "rdma-netns-runtime's runtime and hook_path");
+}
+
+// What returning devices reads (and the wrapper, to find the runtime).
+const std::vector<std::string> release_settings = {
+    "state_dir",    "sysfs_root", "netlink_timeout_ms", "return_timeout_ms",
+    "move_threads", "runtime",    "hook_path"};
+
+// Each setting that returning devices needs, taken from `doc` where it still
+// reads as valid; every other one keeps its default.
+Config readable_release_settings(const nlohmann::json& doc, const std::string& what)
+{
+    Config config;
+    for (const auto& key : release_settings) {
+        if (!doc.contains(key))
+            continue;
+        try {
+            set_setting(config, doc, key, what);
+        } catch (const Error&) {
+            // an invalid value: the default stays
+        }
+    }
+    config.source = what;
+    return config;
+}
+
+ReleaseConfig with_warning(Config config, const Error& broken)
+{
+    auto warning = std::string(broken.what()) +
+                   " (starts are refused until it is fixed; this command goes on with what of it "
+                   "reads as valid: state directory " +
+                   config.state_dir + ")";
+    return {std::move(config), std::move(warning)};
+}
+
+// The file's text; nothing when `path` is unset and the default file is absent.
+std::optional<std::string> read_settings_file(const std::optional<std::string>& path)
+{
+    const std::string file = path.value_or(default_config_path);
+    std::filesystem::path p(file);
+    std::error_code ec;
+    if (!path && !std::filesystem::exists(std::filesystem::symlink_status(p, ec)))
+        return std::nullopt;
+    auto fd = open_regular_nofollow(p.parent_path().empty() ? "." : p.parent_path().string(),
+                                    p.filename().string());
+    return read_limited(fd.get(), 1 << 20, file);
+}
+
+} // namespace
+
 Config parse_config(std::string_view json, const std::string& what)
 {
     auto doc = parse_json(json, what);
     if (!doc.is_object())
         fail(what + " must be a JSON object");
     Config config;
-    for (const auto& [key, value] : doc.items()) {
-        if (key == "state_dir")
-            config.state_dir = absolute_path(doc, "state_dir", what);
-        else if (key == "sysfs_root")
-            config.sysfs_root = absolute_path(doc, "sysfs_root", what);
-        else if (key == "netlink_timeout_ms")
-            config.netlink_timeout = milliseconds(doc, "netlink_timeout_ms", what);
-        else if (key == "return_timeout_ms")
-            config.return_timeout = milliseconds(doc, "return_timeout_ms", what);
-        else if (key == "move_threads")
-            config.move_threads =
-                static_cast<unsigned>(whole_number(doc, "move_threads", what, 1, 16));
-        else if (key == "with_netdevs")
-            config.with_netdevs = boolean(doc, "with_netdevs", what);
-        else if (key == "allow_default_route_netdev")
-            config.allow_default_route_netdev = boolean(doc, "allow_default_route_netdev", what);
-        else if (key == "policy")
-            config.policy = parse_policy(value, what);
-        else if (key == "memlock")
-            config.memlock = memlock_size(value, "memlock", what);
-        else if (key == "missing_rdma_controller")
-            config.rdma_controller_required = controller_switch(doc, what);
-        else if (key == "runtime")
-            config.runtime =
-                check_runtime(string_member(doc, "runtime", what), what + ": \"runtime\"");
-        else if (key == "hook_path")
-            config.hook_path =
-                check_hook_path(string_member(doc, "hook_path", what), what + ": \"hook_path\"");
-        else
-            fail(what + ": unknown setting \"" + key + "\"",
-                 "known settings: state_dir, sysfs_root, netlink_timeout_ms, return_timeout_ms, "
-                 "move_threads, with_netdevs, allow_default_route_netdev, policy, memlock, "
-                 "missing_rdma_controller, and "
-                 "rdma-netns-runtime's runtime and hook_path");
-    }
+    for (const auto& item : doc.items())
+        set_setting(config, doc, item.key(), what);
     if (config.memlock && config.policy.max_memlock && *config.memlock > *config.policy.max_memlock)
         fail(what + ": \"memlock\" (" + oci::memlock_text(*config.memlock) +
                  ") is above \"policy.max_memlock\" (" +
@@ -212,16 +265,38 @@ Config parse_config(std::string_view json, const std::string& what)
     return config;
 }
 
+ReleaseConfig parse_config_for_release(std::string_view json, const std::string& what)
+{
+    try {
+        return {parse_config(json, what), std::nullopt};
+    } catch (const Error& broken) {
+        Config config;
+        try {
+            if (auto doc = parse_json(json, what); doc.is_object())
+                config = readable_release_settings(doc, what);
+        } catch (const Error&) {
+            // not JSON at all: every default
+        }
+        return with_warning(std::move(config), broken);
+    }
+}
+
 Config load_config(const std::optional<std::string>& path)
 {
-    const std::string file = path.value_or(default_config_path);
-    std::filesystem::path p(file);
-    std::error_code ec;
-    if (!path && !std::filesystem::exists(std::filesystem::symlink_status(p, ec)))
-        return Config{};
-    auto fd = open_regular_nofollow(p.parent_path().empty() ? "." : p.parent_path().string(),
-                                    p.filename().string());
-    return parse_config(read_limited(fd.get(), 1 << 20, file), file);
+    auto text = read_settings_file(path);
+    return text ? parse_config(*text, path.value_or(default_config_path)) : Config{};
+}
+
+ReleaseConfig load_config_for_release(const std::optional<std::string>& path)
+{
+    std::optional<std::string> text;
+    try {
+        text = read_settings_file(path);
+    } catch (const Error& unreadable) {
+        return with_warning(Config{}, unreadable);
+    }
+    return text ? parse_config_for_release(*text, path.value_or(default_config_path))
+                : ReleaseConfig{};
 }
 
 } // namespace rnh

@@ -80,6 +80,20 @@ Config parse_config(std::string_view json, const std::string& what);
 // `path` unset: the default path, which may be absent. Set: it must exist.
 Config load_config(const std::optional<std::string>& path);
 
+// The settings of a command that returns devices (poststop, recover, CNI DEL
+// and GC, the wrapper's commands but create and run): a broken file must not
+// keep devices out of the host. A file that is unreadable, not JSON or not
+// valid gives the defaults, except for state_dir, sysfs_root,
+// netlink_timeout_ms, return_timeout_ms, move_threads, runtime and hook_path
+// where each still reads as valid; `warning` then says what is broken and
+// which state directory is used, for the caller to report once.
+struct ReleaseConfig {
+    Config config;
+    std::optional<std::string> warning;
+};
+ReleaseConfig parse_config_for_release(std::string_view json, const std::string& what);
+ReleaseConfig load_config_for_release(const std::optional<std::string>& path);
+
 // A runtime is a bare name (looked up on PATH) or an absolute path; `source`
 // names where the value came from.
 std::string check_runtime(const std::string& runtime, const std::string& source);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // parse_config: the operator's settings file, and the policy in it applied
-// to a fixed request and set of devices, as prestart applies it.
+// to a fixed request and set of devices, as prestart applies it; and
+// parse_config_for_release, which must take any text.
 #include "fuzz.hpp"
 
 #include "hook/config/config.hpp"
@@ -17,8 +18,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
     const auto config =
         fuzz::accepted([&] { return parse_config(fuzz::as_text(data, size), "config"); });
+    // Releasing takes any text, and says so exactly when starting would refuse it.
+    ReleaseConfig release;
+    fuzz::must_accept(
+        [&] { release = parse_config_for_release(fuzz::as_text(data, size), "config"); },
+        "parse_config_for_release");
+    fuzz::require(release.warning.has_value() != config.has_value(),
+                  "a warning exactly when parse_config refuses");
+    fuzz::require(release.config.state_dir.starts_with('/') &&
+                      release.config.sysfs_root.starts_with('/') &&
+                      release.config.move_threads >= 1 && release.config.move_threads <= 16,
+                  "release settings are valid");
     if (!config)
         return 0;
+    fuzz::require(release.config.state_dir == config->state_dir,
+                  "a valid file gives release its state_dir");
     fuzz::require(config->state_dir.starts_with('/') && config->sysfs_root.starts_with('/'),
                   "configured paths are absolute");
     using std::chrono::milliseconds;
