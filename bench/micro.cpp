@@ -30,6 +30,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -427,6 +428,9 @@ std::string make_config(int requested)
                                               "write",
                                               "writev"};
 
+    // The OCI spec's limits are unsigned 64-bit; "unlimited" is RLIM_INFINITY,
+    // 18446744073709551615, as Docker writes for --ulimit memlock=-1.
+    constexpr std::uint64_t unlimited = std::numeric_limits<std::uint64_t>::max();
     json config = {
         {"ociVersion", "1.1.0"},
         {"process",
@@ -445,7 +449,7 @@ std::string make_config(int requested)
           {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
           {"rlimits",
            {{{"type", "RLIMIT_NOFILE"}, {"hard", 1048576}, {"soft", 1048576}},
-            {{"type", "RLIMIT_MEMLOCK"}, {"hard", -1}, {"soft", -1}}}},
+            {{"type", "RLIMIT_MEMLOCK"}, {"hard", unlimited}, {"soft", unlimited}}}},
           {"noNewPrivileges", true},
           {"apparmorProfile", "cri-containerd.apparmor.d"},
           {"oomScoreAdj", 936}}},
