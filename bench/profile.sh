@@ -16,7 +16,9 @@
 # strace stops the hook at every system call, so the parts are inflated by about
 # the same amount per call; compare them with each other and with `calls`, and
 # with the unstraced medians printed beside them (plain, and --version). Also
-# prints the system calls of one traced run, most frequent first.
+# prints the system calls of one traced run, most frequent first, and the
+# same stages (as "path") with a bundle whose config.json names the network
+# namespace's path, which poststop then tries before it searches /proc.
 set -eu
 # shellcheck source-path=SCRIPTDIR source=../tests/vm/guest/lib.sh
 . "$(dirname "$0")/../tests/vm/guest/lib.sh"
@@ -34,20 +36,24 @@ command -v strace >/dev/null || {
 set_exclusive
 rxe_setup 8
 make_bundle "$work/bundle" >/dev/null
+make_bundle "$work/bundle-path" >/dev/null
 printf '{"state_dir": "%s/state"}\n' "$work" >"$cfg"
 
 unshare -n sleep 3600 &
 holder=$!
 until [ "$(cat "/proc/$holder/comm")" = sleep ]; do :; done
+# shellcheck disable=SC2016 # $p is a jq variable
+bundle_jq "$work/bundle-path" '(.linux.namespaces[] | select(.type == "network")) |= . + {path: $p}' \
+    --arg p "/proc/$holder/ns/net"
 
-# states N : the states runc gives the hooks, for rxe0..rxe(N-1)
+# states N [BUNDLE] : the states runc gives the hooks, for rxe0..rxe(N-1)
 states() {
-    local names
+    local names bundle=${2:-$work/bundle}
     names=$(seq -s, -f 'rxe%g' 0 $(($1 - 1)))
     printf '{"ociVersion":"1.0.2","id":"p","status":"created","pid":%d,"bundle":"%s","annotations":{"rdma.netns/devices":"%s"}}\n' \
-        "$holder" "$work/bundle" "$names" >"$work/in.json"
+        "$holder" "$bundle" "$names" >"$work/in.json"
     printf '{"ociVersion":"1.0.2","id":"p","status":"stopped","bundle":"%s","annotations":{"rdma.netns/devices":"%s"}}\n' \
-        "$work/bundle" "$names" >"$work/out.json"
+        "$bundle" "$names" >"$work/out.json"
 }
 
 # parts FILE : one line of the parts above, from one strace -f -ttt -T log
@@ -86,8 +92,12 @@ ms_of() {
 }
 
 echo "profile: stage devices | total start seccomp netlink setns fsync calls threads (under strace) | plain ms"
-for n in 1 8; do
-    states "$n"
+for n in 1 8 path; do
+    if [ "$n" = path ]; then
+        states 1 "$work/bundle-path"
+    else
+        states "$n"
+    fi
     "$hook" --config "$cfg" prestart <"$work/in.json" && "$hook" --config "$cfg" poststop <"$work/out.json"
     : >"$work/prestart" && : >"$work/poststop" && : >"$work/prestart.plain" && : >"$work/poststop.plain"
     for ((r = 0; r < runs; r++)); do
