@@ -6,6 +6,8 @@
 #include "base/json.hpp"
 #include "oci/annotations.hpp"
 
+#include <utility>
+
 namespace rnh::oci {
 namespace {
 
@@ -46,13 +48,22 @@ std::optional<std::uint64_t> memlock_rlimit(const nlohmann::json& spec, const st
             continue;
         const auto* soft = member(rlimit, "soft", entry);
         if (soft == nullptr || !soft->is_number_unsigned())
-            fail(entry + " for RLIMIT_MEMLOCK has no \"soft\" limit that is a whole number");
+            fail(entry + " for RLIMIT_MEMLOCK has no \"soft\" limit that is a whole number",
+                 "the OCI spec's limits are unsigned 64-bit numbers: unlimited is "
+                 "18446744073709551615");
         return soft->get<std::uint64_t>();
     }
     return std::nullopt;
 }
 
 } // namespace
+
+MemlockRlimit::operator std::optional<std::uint64_t>() const
+{
+    if (unreadable_)
+        throw *unreadable_;
+    return soft_;
+}
 
 Spec parse_spec(std::string_view json, const std::string& what)
 {
@@ -61,7 +72,11 @@ Spec parse_spec(std::string_view json, const std::string& what)
     if (const auto* annotations = member(doc, "annotations", what))
         spec.annotations = parse_annotations(*annotations, what);
     spec.netns_path = network_namespace_path(doc, what);
-    spec.memlock = memlock_rlimit(doc, what);
+    try {
+        spec.memlock = MemlockRlimit(memlock_rlimit(doc, what));
+    } catch (Error& e) {
+        spec.memlock = MemlockRlimit(std::move(e));
+    }
     return spec;
 }
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// oci::parse_spec: a bundle's config.json, and the request its annotations make.
+// oci::parse_spec: a bundle's config.json, the request its annotations make, and its
+// RLIMIT_MEMLOCK.
 #include "fuzz.hpp"
 
 #include "oci/request.hpp"
 #include "oci/spec.hpp"
 
+#include <cstdint>
 #include <optional>
 
 using namespace rnh;
@@ -21,6 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                   "a network namespace path is absolute");
     try {
         (void)oci::request_from_annotations(spec->annotations);
+    } catch (const Error&) {
+    }
+    // read only for a container given devices
+    try {
+        (void)std::optional<std::uint64_t>(spec->memlock);
     } catch (const Error&) {
     }
     return 0;

@@ -4,7 +4,6 @@
 #include "hook/plan/limits.hpp"
 #include "hook/state/journal.hpp"
 #include "oci/request.hpp"
-#include "oci/spec.hpp"
 #include "runtime/spec_edit.hpp"
 
 #include "tests/support/error_of.hpp"
@@ -202,31 +201,6 @@ TEST(RdmaCgroup, FromProcPidCgroup)
     // outside the reader's cgroup namespace: not a path under the hierarchy's root
     EXPECT_EQ(error_of([] { rnh::rdma_cgroup_of("0::/../c1\n", "p"); }), none);
     EXPECT_EQ(error_of([] { rnh::rdma_cgroup_of("", "p"); }), none);
-}
-
-TEST(SpecRlimits, MemlockFromConfigJson)
-{
-    auto spec = rnh::oci::parse_spec(R"({"process":{"rlimits":[
-        {"type":"RLIMIT_NOFILE","hard":1024,"soft":1024},
-        {"type":"RLIMIT_MEMLOCK","hard":2097152,"soft":1048576}]}})",
-                                     "config.json");
-    EXPECT_EQ(spec.memlock, 1048576U);
-    EXPECT_EQ(rnh::oci::parse_spec(R"({"process":{"rlimits":[{"type":"RLIMIT_NOFILE",
-        "hard":1,"soft":1}]}})",
-                                   "config.json")
-                  .memlock,
-              std::nullopt);
-    EXPECT_EQ(rnh::oci::parse_spec(R"({"process":{}})", "config.json").memlock, std::nullopt);
-    EXPECT_EQ(
-        error_of([] { rnh::oci::parse_spec(R"({"process":{"rlimits":{}}})", "config.json"); }),
-        "config.json: \"process.rlimits\" must be an array");
-    EXPECT_EQ(error_of([] {
-                  rnh::oci::parse_spec(
-                      R"({"process":{"rlimits":[{"type":"RLIMIT_MEMLOCK","soft":-1}]}})",
-                      "config.json");
-              }),
-              "config.json: an entry of \"process.rlimits\" for RLIMIT_MEMLOCK has no \"soft\" "
-              "limit that is a whole number");
 }
 
 TEST(LimitsJournal, RoundTrip)
