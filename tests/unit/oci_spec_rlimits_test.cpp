@@ -2,7 +2,7 @@
 // config.json's RLIMIT_MEMLOCK is read only for a container given devices: one
 // given none starts untouched and silent, whatever its process.rlimits say.
 #include "hook/commands.hpp"
-#include "hook/plan/container.hpp"
+#include "hook/oci_container.hpp"
 #include "oci/spec.hpp"
 
 #include "tests/support/error_of.hpp"
