@@ -12,6 +12,7 @@
 #include "cni/result.hpp"
 #include "hook/config/config.hpp"
 #include "hook/log.hpp"
+#include "hook/release_settings.hpp"
 
 #include <unistd.h>
 
@@ -28,14 +29,6 @@ using rnh::cni::Command;
 bool releases(Command command)
 {
     return command == Command::del || command == Command::gc;
-}
-
-rnh::Config release_config()
-{
-    auto loaded = rnh::load_config_for_release(std::nullopt);
-    if (loaded.warning)
-        rnh::log_warning(*loaded.warning);
-    return std::move(loaded.config);
 }
 
 // Each step's failures have the code the specification gives them.
@@ -73,8 +66,8 @@ struct Run {
             rnh::fail("GC without \"cni.dev/valid-attachments\"",
                       "a runtime lists the attachments that stay; GC releases the others");
         code = env.command == Command::status ? Code::not_available : Code::failed;
-        const auto config =
-            releases(env.command) ? release_config() : rnh::load_config(std::nullopt);
+        const auto config = releases(env.command) ? rnh::settings_for_release(std::nullopt)
+                                                  : rnh::load_config(std::nullopt);
         switch (env.command) {
         case Command::add:
             rnh::cni::run_add(config, env, conf, derive_from);

@@ -6,30 +6,14 @@
 #include "base/version.hpp"
 #include "hook/cli.hpp"
 #include "hook/commands.hpp"
-#include "hook/config/config.hpp"
 #include "hook/log.hpp"
+#include "hook/release_settings.hpp"
 #include "oci/state.hpp"
 
 #include <unistd.h>
 
 #include <cstdio>
 #include <exception>
-#include <optional>
-#include <string>
-
-namespace {
-
-// poststop and recover return devices, which needs only the journal: a broken
-// settings file is reported and read as far as it can be (README, "Configuration").
-rnh::Config release_config(const std::optional<std::string>& path)
-{
-    auto loaded = rnh::load_config_for_release(path);
-    if (loaded.warning)
-        rnh::log_warning(*loaded.warning);
-    return std::move(loaded.config);
-}
-
-} // namespace
 
 int main(int argc, char** argv)
 {
@@ -50,10 +34,12 @@ int main(int argc, char** argv)
                               inv);
             return 0;
         case rnh::Command::poststop:
-            rnh::run_poststop(release_config(inv.config_path), rnh::oci::read_state(STDIN_FILENO));
+            // a release needs only the journal: a broken settings file is reported, not obeyed
+            rnh::run_poststop(rnh::settings_for_release(inv.config_path),
+                              rnh::oci::read_state(STDIN_FILENO));
             return 0;
         case rnh::Command::recover:
-            rnh::run_recover(release_config(inv.config_path));
+            rnh::run_recover(rnh::settings_for_release(inv.config_path));
             return 0;
         case rnh::Command::status:
             rnh::run_status(rnh::load_config(inv.config_path), inv.json);
