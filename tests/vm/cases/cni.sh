@@ -100,6 +100,21 @@ check "CHECK of an attachment never added: fails" \
     fails_with 100 "has no attachment of container pod-z" cni CHECK /run/netns/a rdma0 pod-z "$dev_conf"
 check "DEL of it: success, journal clean" eval 'cni DEL /run/netns/a rdma0 pod-a "$dev_conf" && journal_empty && all_home'
 
+# --- CHECK sees the netdevs that went with a device (with_netdevs in the settings file)
+check "rxn0 and rxn1 on eth0 and eth1" nic_rxe_setup
+mkdir -p /etc/rdma-netns-hook
+echo '{"with_netdevs": true}' >/etc/rdma-netns-hook/config.json
+nd_conf=$(conf 1.0.0 '"devices":["rxn0"]')
+check "with_netdevs: ADD moves rxn0 and eth0 into a" \
+    eval 'cni ADD /run/netns/a rdma0 pod-n "$nd_conf" && in_ns a rxn0 && ip -n a link show eth0 >/dev/null'
+check "with_netdevs: CHECK passes" cni CHECK /run/netns/a rdma0 pod-n "$nd_conf"
+ip -n a link set eth0 netns host
+check "CHECK after eth0 left a behind the plugin's back: fails" \
+    fails_with 100 "network interface eth0 was moved but is not inside" cni CHECK /run/netns/a rdma0 pod-n "$nd_conf"
+check "with_netdevs: DEL: rxn0 and eth0 home, journal clean" \
+    eval 'cni DEL /run/netns/a rdma0 pod-n "$nd_conf" && rdma_has rxn0 && ip link show eth0 >/dev/null && journal_empty'
+rm /etc/rdma-netns-hook/config.json
+
 # --- DEL with the namespace given as empty, or gone
 cni ADD /run/netns/c rdma0 pod-c "$dev_conf"
 check "DEL with an empty CNI_NETNS, namespace alive: rxe1 sent home from inside" \
