@@ -10,24 +10,23 @@ set -eu
 # shellcheck source-path=SCRIPTDIR source=../guest/lib.sh
 . "$(dirname "$0")/../guest/lib.sh"
 
-outdir=/tmp/out
 all="rxe0 rxe1"
 rootfs=/tmp/podman-rootfs
 spec=/etc/cdi/rdma-netns.json
-mkdir -p "$outdir" /etc/cdi
+preamble
+mkdir -p /etc/cdi
 podman_setup "$rootfs"
 
 # The container's program: its nodes (each opened), its variable and devices, then wait.
 cat >"$outdir/workload" <<'SH'
 #!/bin/sh
+. /out/workload.sh
 rdma dev show >/out/$1.rdma 2>&1
 echo "$RDMA_NETNS_DEVICES" >/out/$1.env
 for n in /dev/infiniband/*; do
     if : <"$n"; then echo "${n##*/} opens"; else echo "${n##*/} fails"; fi
 done >/out/$1.open 2>&1
-touch /out/$1.ready
-i=0
-while [ ! -e /out/$1.go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+ready_then_wait "$1"
 SH
 chmod +x "$outdir/workload"
 

@@ -9,26 +9,17 @@ set -eu
 
 hook=$RNH_BIN_DIR/rdma-netns-hook
 all="rxe0 rxe1 rxe2 rxe3"
-outdir=/tmp/out
-mkdir -p "$outdir"
-busybox syslogd -C64
-
+preamble
 
 # The container's program: what it sees, RDMA traffic, then it waits for the host's go.
 cat >"$outdir/workload" <<'SH'
 #!/bin/sh
+. /out/workload.sh
 ip link set lo up
 rdma dev show >/out/$1.rdma 2>&1
 ibv_devinfo -l >/out/$1.ibv 2>&1
-if [ -n "$2" ]; then
-    timeout 60 ibv_rc_pingpong -d "$2" -g 1 -n 50 >/out/$1.server 2>&1 &
-    sleep 2
-    timeout 60 ibv_rc_pingpong -d "$2" -g 1 -n 50 127.0.0.1 >/out/$1.client 2>&1
-    wait
-fi
-touch /out/$1.ready
-i=0
-while [ ! -e /out/$1.go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+[ -z "$2" ] || pingpong "$1" "$2" 1 50
+ready_then_wait "$1"
 SH
 chmod +x "$outdir/workload"
 

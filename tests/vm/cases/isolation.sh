@@ -12,8 +12,7 @@ set -eu
 . "$(dirname "$0")/../guest/lib.sh"
 
 hook=$RNH_BIN_DIR/rdma-netns-hook
-outdir=/tmp/out
-mkdir -p "$outdir"
+preamble
 
 # --- helpers on the host
 
@@ -83,6 +82,7 @@ not_root() {
 # usage: workload ID PINGPONG_DEV NODE... (PINGPONG_DEV may be empty)
 cat >"$outdir/workload" <<'SH'
 #!/bin/sh
+. /out/workload.sh
 id=$1 dev=$2
 shift 2
 ip link set lo up
@@ -98,15 +98,8 @@ for n in "$@" rdma_cm; do
         echo "$n $err"
     fi >>/out/$id.open
 done
-if [ -n "$dev" ]; then
-    timeout 60 ibv_rc_pingpong -d "$dev" -g 1 -n 50 >/out/$id.server 2>&1 &
-    sleep 2
-    timeout 60 ibv_rc_pingpong -d "$dev" -g 1 -n 50 127.0.0.1 >/out/$id.client 2>&1
-    wait
-fi
-touch /out/$id.ready
-i=0
-while [ ! -e /out/$id.go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+[ -z "$dev" ] || pingpong "$id" "$dev" 1 50
+ready_then_wait "$id"
 SH
 chmod +x "$outdir/workload"
 

@@ -12,10 +12,8 @@ set -eu
 
 hook=$RNH_BIN_DIR/rdma-netns-hook
 all="rxe0 rxe1 rxe2"
-outdir=/tmp/out
-mkdir -p "$outdir"
+preamble
 chmod 777 "$outdir"
-busybox syslogd -C64
 check "exclusive mode" set_exclusive
 check "create three rxe devices" rxe_setup 3
 # a non-root user opens the verbs nodes as udev would let it
@@ -35,20 +33,20 @@ JSON
 # workload ID DEV [pingpong SIZE | hold]
 cat >"$outdir/workload" <<'SH'
 #!/bin/sh
+. /out/workload.sh
 ip link set lo up
 { id -u; ulimit -l; } >/out/$1.limits
 case $3 in
-pingpong)
-    timeout 120 ibv_rc_pingpong -d "$2" -g 1 -n 2 -s "$4" >/out/$1.server 2>&1 &
-    sleep 2
-    timeout 120 ibv_rc_pingpong -d "$2" -g 1 -n 2 -s "$4" 127.0.0.1 >/out/$1.client 2>&1
-    wait
-    ;;
+pingpong) pingpong "$1" "$2" 1 2 "$4" ;;
 hold)
     ibv_devinfo -d "$2" >/out/$1.open1 2>&1 && echo opened >>/out/$1.open1
     # a server waiting for a client holds the device open
     stdbuf -oL ibv_rc_pingpong -d "$2" -g 1 >/out/$1.holder 2>&1 &
-    sleep 3
+    i=0 # until it has its queue pair (and says so) or has died
+    until grep -q "local address" /out/$1.holder || ! kill -0 $! 2>/dev/null || [ $i -ge 300 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
     ibv_devinfo -d "$2" >/out/$1.open2 2>&1 && echo opened >>/out/$1.open2
     kill -0 $! 2>/dev/null && echo alive >>/out/$1.holder
     kill $!
@@ -56,9 +54,7 @@ hold)
     ibv_devinfo -d "$2" >/out/$1.open3 2>&1 && echo opened >>/out/$1.open3
     ;;
 esac
-touch /out/$1.ready
-i=0
-while [ ! -e /out/$1.go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+ready_then_wait "$1"
 SH
 chmod +x "$outdir/workload"
 

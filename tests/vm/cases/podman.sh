@@ -7,28 +7,19 @@ set -eu
 # shellcheck source-path=SCRIPTDIR source=../guest/lib.sh
 . "$(dirname "$0")/../guest/lib.sh"
 
-outdir=/tmp/out
 all="rxe0 rxe1"
 rootfs=/tmp/podman-rootfs
-mkdir -p "$outdir" "$rootfs"/{usr,proc,sys,dev,etc/libibverbs.d,tmp,out}
-for d in bin sbin lib lib64; do [ -L "/$d" ] && ln -s "$(readlink "/$d")" "$rootfs/$d"; done
-cat >/tmp/storage.conf <<'CONF'
-[storage]
-driver = "vfs"
-runroot = "/run/containers/storage"
-graphroot = "/var/lib/containers/storage"
-CONF
-export CONTAINERS_STORAGE_CONF=/tmp/storage.conf
+preamble
+podman_setup "$rootfs"
 
 # The container's program: what it sees, then wait for the host's go.
 cat >"$outdir/workload" <<'SH'
 #!/bin/sh
+. /out/workload.sh
 rdma dev show >/out/$1.rdma 2>&1
 ls /dev/infiniband >/out/$1.nodes 2>&1
 ibv_devinfo >/out/$1.ibv 2>&1
-touch /out/$1.ready
-i=0
-while [ ! -e /out/$1.go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+ready_then_wait "$1"
 SH
 chmod +x "$outdir/workload"
 

@@ -102,16 +102,48 @@ for rt in runc crun; do
     check "$rt kill: every device home within the deadline, journal empty" wait_for 15 settled
 done
 
-# --- 3. runc and crun race for rxe0, 50 rounds: exactly one wins each round
-bundle /tmp/race-runc prestart rxe0 2
-bundle /tmp/race-crun createRuntime rxe0 2
+# --- 3. runc and crun race for rxe0, RNH_RACE_ROUNDS rounds (default 20): exactly one wins
+# each round. A gate makes it a race: runc's prestart and crun's createRuntime hook each wait
+# there until both runtimes have reached it, then both are let go at once. The winner's
+# container holds rxe0 until the loser's runtime has exited.
+race_rounds=${RNH_RACE_ROUNDS:-20}
+gate=$outdir/race.gate
+mkfifo "$gate"
+exec 8<>"$gate"
+# The hook entry's program: race-gate NAME HOOK ARGS... (hooks run without PATH)
+cat >/tmp/race-gate <<SH
+#!/bin/sh
+/usr/bin/touch $outdir/race.\$1.arrived
+read -r _ <$gate
+shift
+exec "\$@"
+SH
+chmod +x /tmp/race-gate
+# race_bundle RUNTIME STAGE : /tmp/race-RUNTIME, whose STAGE hook goes through the gate and
+# whose container ends once the test releases it
+race_bundle() {
+    bundle "/tmp/race-$1" "$2" rxe0 0 &&
+        bundle_args "/tmp/race-$1" /bin/sh -c 'until [ -e /out/race.release ]; do sleep 0.05; done' &&
+        bundle_jq "/tmp/race-$1" '.mounts += [{destination: "/out", type: "bind", source: $out, options: ["rbind", "rw"]}]
+            | .hooks[$stage][0] |= {path: "/tmp/race-gate", args: (["/tmp/race-gate", $rt, .path] + .args[1:])}' \
+            --arg out "$outdir" --arg stage "$2" --arg rt "$1"
+}
+race_bundle runc prestart
+race_bundle crun createRuntime
+# arrived : how many hooks wait at the gate; racing : both runtimes still run
+arrived() { find "$outdir" -maxdepth 1 -name 'race.*.arrived' | wc -l; }
+racing() { kill -0 "$a" 2>/dev/null && kill -0 "$b" 2>/dev/null; }
 runc_won=0 crun_won=0 bad_rounds=0
-for round in $(seq 1 50); do
-    rm -f /tmp/race-*/hook-stderr
+for round in $(seq 1 "$race_rounds"); do
+    rm -f /tmp/race-*/hook-stderr "$outdir"/race.*.arrived "$outdir/race.release"
     runc run -b /tmp/race-runc "a$round" >"$outdir/race-runc.log" 2>&1 &
     a=$!
     crun run -b /tmp/race-crun "b$round" >"$outdir/race-crun.log" 2>&1 &
     b=$!
+    wait_for 60 eval '[ "$(arrived)" -eq 2 ] || ! racing' || true
+    for _ in $(seq 1 "$(arrived)"); do echo go; done >&8
+    wait_for 60 not racing || true
+    touch "$outdir/race.release"
     ra=0 rb=0
     wait "$a" || ra=$?
     wait "$b" || rb=$?
@@ -123,13 +155,13 @@ for round in $(seq 1 50); do
         crun_won=$((crun_won + 1))
     else
         bad_rounds=$((bad_rounds + 1))
-        echo "# round $round: runc $ra, crun $rb"
+        echo "# round $round: runc $ra, crun $rb, $(arrived) at the gate"
         cat "$outdir/race-runc.log" /tmp/race-crun/hook-stderr 2>/dev/null | sed 's/^/#   /'
     fi
     wait_for 15 rdma_has rxe0 || { echo "# round $round: rxe0 did not come home"; bad_rounds=$((bad_rounds + 1)); }
 done
 echo "race: runc won $runc_won rounds, crun won $crun_won, bad $bad_rounds"
-check "race: in all 50 rounds exactly one container got rxe0, the other was told who holds it" test "$bad_rounds" -eq 0
+check "race: in all $race_rounds rounds exactly one container got rxe0, the other was told who holds it" test "$bad_rounds" -eq 0
 check "race: every device home and the journal empty" settled
 
 # --- 4. soak: 200 start/stop cycles (RNH_SOAK_CYCLES), alternating runc and crun, 4 devices each
@@ -149,11 +181,13 @@ for cycle in $(seq 1 "$cycles"); do
 done
 elapsed=$(($(date +%s) - start))
 usage() { sed -n "$1" "$outdir/usage.log" | tr ' =' '\n\n' | awk -v k="$2" 'p==k {print} {p=$0}' | sort -n | tail -n 1; }
-first_fds=$(usage 1,40p fds) last_fds=$(usage "$((runs - 39)),${runs}p" fds)
-first_rss=$(usage 1,40p peak_rss_kb) last_rss=$(usage "$((runs - 39)),${runs}p" peak_rss_kb)
+# the first and the last 40 runs are compared (or halves, in a shorter soak)
+w=$((runs / 2 < 40 ? runs / 2 : 40))
+first_fds=$(usage "1,${w}p" fds) last_fds=$(usage "$((runs - w + 1)),${runs}p" fds)
+first_rss=$(usage "1,${w}p" peak_rss_kb) last_rss=$(usage "$((runs - w + 1)),${runs}p" peak_rss_kb)
 echo "soak: $cycles cycles in $elapsed s; hook runs logged: $(wc -l <"$outdir/usage.log");" \
-    "open fds at exit, most in the first/last 40 runs: $first_fds/$last_fds;" \
-    "peak RSS kB, most in the first/last 40 runs: $first_rss/$last_rss"
+    "open fds at exit, most in the first/last $w runs: $first_fds/$last_fds;" \
+    "peak RSS kB, most in the first/last $w runs: $first_rss/$last_rss"
 check "soak: all $cycles cycles ran" test "$failed_cycles" -eq 0
 check "soak: $runs hook runs (prestart and poststop of each cycle) reported their usage" \
     test "$(wc -l <"$outdir/usage.log")" -eq "$runs"

@@ -4,18 +4,22 @@
 
 RNH_PASSED=0
 RNH_FAILED=0
+guest_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-# check DESCRIPTION CMD... : run CMD, print "ok - ..." or "not ok - ..." plus its output.
+# check DESCRIPTION CMD... : run CMD, print "ok - ..." or "not ok - ..." plus its output,
+# and the guest's uptime when it ended (where a case spends its time).
 # CMD runs in an `if`, where `set -e` is off: make multi-step functions chain with &&.
 check() {
-    local desc=$1 out
+    local desc=$1 out up
     shift
     if out=$("$@" 2>&1); then
         RNH_PASSED=$((RNH_PASSED + 1))
-        echo "ok - $desc"
+        read -r up _ </proc/uptime
+        echo "ok - $desc [$up s]"
     else
         RNH_FAILED=$((RNH_FAILED + 1))
-        echo "not ok - $desc"
+        read -r up _ </proc/uptime
+        echo "not ok - $desc [$up s]"
         [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/#   /'
     fi
 }
@@ -208,8 +212,9 @@ invariant() {
     local hook=$1 dev status ns alive bad=0
     shift
     status=$("$hook" status --json) || return 1
-    # namespaces alive now, as "dev:inode" of their nsfs file
-    alive=$(for p in /proc/[0-9]*; do stat -L -c '%d:%i' "$p/ns/net" 2>/dev/null; done | sort -u)
+    # namespaces alive now, as "dev:inode" of their nsfs file (one stat for all: a process
+    # gone meanwhile is an error it skips)
+    alive=$(stat -L -c '%d:%i' /proc/[0-9]*/ns/net 2>/dev/null | sort -u)
     for ns in $(jq -r '.assignments[] | "\(.netns.dev):\(.netns.ino)"' <<<"$status"); do
         grep -qx "$ns" <<<"$alive" || { echo "journal entry for namespace $ns, which is gone"; bad=1; }
     done
@@ -224,6 +229,12 @@ invariant() {
 # The cases' devices and the directory their containers share with them.
 all=${all:-}
 outdir=${outdir:-/tmp/out}
+
+# preamble : $outdir, with workload.sh for the containers' programs (they see it as
+# /out/workload.sh), and a system log (busybox logread) for what the hook logs
+preamble() {
+    mkdir -p "$outdir" && cp "$guest_dir/workload.sh" "$outdir/workload.sh" && busybox syslogd -C64
+}
 
 # all_home : every device of $all is listed in the host
 all_home() {
