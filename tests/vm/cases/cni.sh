@@ -190,7 +190,6 @@ check "rxe0 and siw0, siw0 refused by the kernel: code 100, rxe0 brought back, n
     eval 'fails_with 100 "siw0" cni ADD /run/netns/b rdma0 pod-b "$(conf 1.0.0 "\"devices\":[\"rxe0\",\"siw0\"]")" && nothing_moved b'
 
 # --- a chain: host-device moves eth0 into the pod as net1, rdma-netns derives rxn0 from it
-check "rxn0 on eth0" nic_rxe_setup
 ip netns add chain
 hd_conf='{"cniVersion":"1.0.0","name":"chain","type":"host-device","device":"eth0"}'
 check "host-device ADD moves eth0 into the pod as net1" eval 'cni_hd() { env -i CNI_COMMAND=$1 CNI_NETNS=/run/netns/chain CNI_IFNAME=net1 \
