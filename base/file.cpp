@@ -39,6 +39,16 @@ std::string read_file(const std::string& path, std::size_t limit)
     return read_limited(fd.get(), limit, path);
 }
 
+std::string read_first_line(const std::string& path)
+{
+    try {
+        auto text = read_file(path, 4096);
+        return text.substr(0, text.find('\n'));
+    } catch (const Error&) {
+        return {};
+    }
+}
+
 Fd open_regular_nofollow(const std::string& dir, const std::string& name)
 {
     const std::string path = dir + "/" + name;

@@ -20,6 +20,11 @@ std::string read_limited(int fd, std::size_t limit, const std::string& what);
 // Reads the file at `path` (a kernel file in /proc or /sys) with read_limited.
 std::string read_file(const std::string& path, std::size_t limit);
 
+// The first line of a small sysfs attribute; empty when it cannot be read
+// (gone meanwhile, or an attribute the kernel answers with an error, as an
+// unused GID entry with EINVAL).
+std::string read_first_line(const std::string& path);
+
 // Opens `name` inside the directory `dir` for reading, refusing a symlink at
 // the last component and anything that is not a regular file.
 Fd open_regular_nofollow(const std::string& dir, const std::string& name);

@@ -88,7 +88,8 @@ void run_check(const Config& config, const Env& env)
     const auto session = rdma_session(config);
     auto host = session.open();
     require_exclusive_mode(host);
-    verify_in(attachment->devices, attachment->netdevs, target, session, route_session(config));
+    verify_in(attachment->devices, attachment->netdevs, host, target, session,
+              route_session(config));
 }
 
 void run_status(const Config& config)

@@ -101,7 +101,7 @@ void Start::run()
     journal_.write(attempt_);
     try {
         move_in(decision);
-        verify_in(decision.plan.to_move, decision.netdevs, target_, rdma_, route_);
+        verify_in(decision.plan.to_move, decision.netdevs, host_, target_, rdma_, route_);
         check_verbs_nodes(config_.sysfs_root, container_.verbs_nodes);
         apply_limits(decision.limits);
     } catch (...) {

@@ -28,7 +28,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <tuple>
 
@@ -38,14 +37,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::size_t report_max_bytes = 1 << 20;
-
-std::string first_line(const fs::path& file)
-{
-    std::ifstream in(file);
-    std::string line;
-    std::getline(in, line);
-    return line;
-}
 
 // --- inside the probe process, which has joined the target's namespaces
 
@@ -164,8 +155,8 @@ std::vector<std::pair<std::uint32_t, nl::Port>> numbered_ports(nl::Socket& socke
 std::string port_attr(const std::string& sysfs_root, const std::string& device, std::uint32_t port,
                       const std::string& attr)
 {
-    return first_line(fs::path(sysfs_root) / "class/infiniband" / device / "ports" /
-                      std::to_string(port) / attr);
+    return read_first_line(fs::path(sysfs_root) / "class/infiniband" / device / "ports" /
+                           std::to_string(port) / attr);
 }
 
 // The ports of the devices listed inside, with their netdevs: RDMA netlink
@@ -275,8 +266,8 @@ NodeDevices read_node_devices(const std::string& sysfs_root)
         for (const auto& entry : fs::directory_iterator(fs::path(sysfs_root) / cls, ec)) {
             if (node_kind(entry.path().filename().string()).empty())
                 continue;
-            const auto dev = first_line(entry.path() / "dev"); // "major:minor"
-            const auto ibdev = first_line(entry.path() / "ibdev");
+            const auto dev = read_first_line(entry.path() / "dev"); // "major:minor"
+            const auto ibdev = read_first_line(entry.path() / "ibdev");
             unsigned major_no = 0, minor_no = 0;
             const char* end = dev.data() + dev.size();
             auto [colon, ec1] = std::from_chars(dev.data(), end, major_no);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hook/kernel/gid_table.hpp"
 
-#include "base/error.hpp"
 #include "base/file.hpp"
 
 #include <charconv>
@@ -11,16 +10,6 @@ namespace rnh {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string first_line(const fs::path& path)
-{
-    try {
-        auto text = read_file(path, 4096);
-        return text.substr(0, text.find('\n'));
-    } catch (const Error&) {
-        return {};
-    }
-}
 
 std::uint32_t number_of(const fs::path& path)
 {
@@ -42,7 +31,8 @@ GidEntry read_gid_entry(const std::string& sysfs_root, const std::string& device
 {
     const auto dir = port_dir(sysfs_root, device, port);
     const auto i = std::to_string(index);
-    return {port, index, first_line(dir / "gids" / i), first_line(dir / "gid_attrs/ndevs" / i)};
+    return {port, index, read_first_line(dir / "gids" / i),
+            read_first_line(dir / "gid_attrs/ndevs" / i)};
 }
 
 std::vector<GidEntry> read_gid_table(const std::string& sysfs_root, const std::string& device)
@@ -53,11 +43,11 @@ std::vector<GidEntry> read_gid_table(const std::string& sysfs_root, const std::s
          fs::directory_iterator(fs::path(sysfs_root) / "class/infiniband" / device / "ports", ec)) {
         std::error_code ec2;
         for (const auto& entry : fs::directory_iterator(port.path() / "gid_attrs/ndevs", ec2)) {
-            auto netdev = first_line(entry.path());
+            auto netdev = read_first_line(entry.path());
             if (netdev.empty())
                 continue;
             table.push_back({number_of(port.path()), number_of(entry.path()),
-                             first_line(port.path() / "gids" / entry.path().filename()),
+                             read_first_line(port.path() / "gids" / entry.path().filename()),
                              std::move(netdev)});
         }
     }

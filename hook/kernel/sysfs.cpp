@@ -70,23 +70,6 @@ std::map<std::string, std::string> read_pci_addresses(const std::string& sysfs_r
     return rdma_pci_functions(sysfs_root, devices, {});
 }
 
-namespace {
-
-// The first line of <node_dir>/ibdev: the RDMA device behind a character
-// device; empty if the device went away while we looked.
-std::string ibdev_of(const fs::path& node_dir)
-{
-    std::string name;
-    try {
-        name = read_file(node_dir / "ibdev", 4096);
-    } catch (const Error&) {
-        return {};
-    }
-    return name.substr(0, name.find('\n'));
-}
-
-} // namespace
-
 std::map<std::string, std::string> read_verbs_nodes(const std::string& sysfs_root)
 {
     std::map<std::string, std::string> nodes;
@@ -96,7 +79,7 @@ std::map<std::string, std::string> read_verbs_nodes(const std::string& sysfs_roo
         const auto node = entry.path().filename().string();
         if (!node.starts_with("uverbs"))
             continue;
-        if (auto name = ibdev_of(entry.path()); !name.empty())
+        if (auto name = read_first_line(entry.path() / "ibdev"); !name.empty())
             nodes[name] = node;
     }
     return nodes;
@@ -115,7 +98,7 @@ std::map<std::string, std::vector<std::string>> read_mad_nodes(const std::string
         if ((!issm && !node.starts_with("umad")) || digits.empty() || digits.size() > 4 ||
             digits.find_first_not_of("0123456789") != std::string::npos)
             continue;
-        if (auto name = ibdev_of(entry.path()); !name.empty())
+        if (auto name = read_first_line(entry.path() / "ibdev"); !name.empty())
             found[name][{std::stoul(digits), issm}] = node;
     }
     std::map<std::string, std::vector<std::string>> nodes;

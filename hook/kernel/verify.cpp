@@ -34,11 +34,11 @@ void check_placed(const std::vector<Item>& items, const Seen& inside, const Seen
 } // namespace
 
 void verify_in(const std::vector<nl::Device>& devices, const std::vector<Netdev>& netdevs,
-               const Netns& target, const RdmaSession& rdma, const RouteSession& route)
+               nl::Socket& host, const Netns& target, const RdmaSession& rdma,
+               const RouteSession& route)
 {
     if (!devices.empty()) {
         const auto inside = rdma.in(target, [](nl::Socket& s) { return nl::dump_devices(s); });
-        auto host = rdma.open();
         check_placed(
             devices, inside, nl::dump_devices(host),
             [](const auto& seen, const nl::Device& d) { return find_named(seen, d.name); },
@@ -46,9 +46,9 @@ void verify_in(const std::vector<nl::Device>& devices, const std::vector<Netdev>
     }
     if (!netdevs.empty()) {
         const auto inside = route.in(target, [](nl::Socket& s) { return nl::dump_links(s); });
-        auto host = route.open();
+        auto route_host = route.open();
         check_placed(
-            netdevs, inside, nl::dump_links(host),
+            netdevs, inside, nl::dump_links(route_host),
             [](const auto& seen, const Netdev& n) { return find_link(seen, n.link); },
             "network interface", "is not inside");
     }

@@ -15,8 +15,9 @@
 namespace rnh {
 
 // Throws, naming the first device or netdev that is not inside `target` or
-// is still in the host.
+// is still in the host (`host`: an RDMA socket there).
 void verify_in(const std::vector<nl::Device>& devices, const std::vector<Netdev>& netdevs,
-               const Netns& target, const RdmaSession& rdma, const RouteSession& route);
+               nl::Socket& host, const Netns& target, const RdmaSession& rdma,
+               const RouteSession& route);
 
 } // namespace rnh
