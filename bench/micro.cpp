@@ -612,7 +612,7 @@ void BM_ParseSpec(benchmark::State& st)
     const std::string text = make_config(8);
     for (auto _ : st) {
         auto spec = rnh::oci::parse_spec(text, "config.json");
-        const std::optional<std::uint64_t> memlock = spec.memlock;
+        const auto memlock = spec.memlock.value();
         benchmark::DoNotOptimize(spec);
         benchmark::DoNotOptimize(memlock);
     }
@@ -710,7 +710,7 @@ void BM_HookCpuPath(benchmark::State& st)
     for (auto _ : st) {
         auto state = rnh::oci::parse_state(state_text);
         auto spec = rnh::oci::parse_spec(config_text, bundle + "/config.json");
-        const std::optional<std::uint64_t> memlock = spec.memlock;
+        const auto memlock = spec.memlock.value();
         auto request = rnh::oci::request_from_annotations(*state.annotations);
         rnh::Snapshot snapshot;
         snapshot.host_devices = parse_devices(host_dump);

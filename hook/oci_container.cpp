@@ -25,7 +25,7 @@ Container describe_container(const oci::State& state, const std::vector<std::str
         if (!spec)
             spec = oci::read_spec(state.bundle);
         container.netns_path = spec->netns_path;
-        container.spec_memlock = spec->memlock;
+        container.spec_memlock = spec->memlock.value();
     }
     return container;
 }

@@ -58,7 +58,7 @@ std::optional<std::uint64_t> memlock_rlimit(const nlohmann::json& spec, const st
 
 } // namespace
 
-MemlockRlimit::operator std::optional<std::uint64_t>() const
+std::optional<std::uint64_t> MemlockRlimit::value() const
 {
     if (unreadable_)
         throw *unreadable_;

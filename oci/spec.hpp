@@ -24,7 +24,7 @@ public:
     explicit MemlockRlimit(Error unreadable) : unreadable_(std::move(unreadable)) {}
     // The soft limit, or none when config.json sets none; throws the error
     // that reading it met.
-    operator std::optional<std::uint64_t>() const;
+    std::optional<std::uint64_t> value() const;
 
 private:
     std::optional<std::uint64_t> soft_;

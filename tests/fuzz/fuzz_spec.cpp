@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     // read only for a container given devices
     try {
-        (void)std::optional<std::uint64_t>(spec->memlock);
+        (void)spec->memlock.value();
     } catch (const Error&) {
     }
     return 0;

@@ -20,7 +20,7 @@ using Memlock = std::optional<std::uint64_t>;
 
 Memlock memlock_of(const std::string& json)
 {
-    return rnh::oci::parse_spec(json, "config.json").memlock;
+    return rnh::oci::parse_spec(json, "config.json").memlock.value();
 }
 
 // What a hand-written config.json may say for "unlimited"; the OCI spec's
@@ -82,7 +82,7 @@ TEST(SpecRlimits, ReadOnlyWhenAskedFor)
         "config.json");
     EXPECT_EQ(spec.annotations.at("rdma.netns/devices"), "rxe0");
     EXPECT_EQ(spec.netns_path, "/run/netns/pod1");
-    EXPECT_EQ(error_of([&] { return Memlock(spec.memlock); }), "config.json" + minus_one_error);
+    EXPECT_EQ(error_of([&] { return spec.memlock.value(); }), "config.json" + minus_one_error);
     EXPECT_EQ(error_of([] { rnh::oci::parse_spec(R"({"process":[]})", "config.json"); }),
               "no error");
 }
