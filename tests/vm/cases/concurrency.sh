@@ -52,20 +52,19 @@ state() {
         "$1" "${4:-creating}" "$([ "${4:-creating}" = stopped ] || echo "\"pid\":${pid[$2]},")" "$3"
 }
 
-# Jobs released together: each says it is ready, then waits for one line on a FIFO
-# that the test fills at once (opened read-write, so a late job still finds its line).
+# Jobs released together: each waits for one line on a FIFO that the test fills
+# at once (opened read-write, so a late job still finds its line).
 gate=$outdir/gate
 mkfifo "$gate"
 exec 9<>"$gate"
-declare -a queued=() ready=()
+declare -a queued=()
 # job NAME CMD... : run CMD at the gate; its status goes to NAME.rc, its output to NAME.log
 job() {
     local name=$1
     shift
-    rm -f "$outdir/$name.ready"
-    (: >"$outdir/$name.ready" && read -r -t 120 _ <&9 && "$@") >"$outdir/$name.log" 2>&1 &&
-        echo 0 >"$outdir/$name.rc" || echo 1 >"$outdir/$name.rc" &
-    queued+=($!) ready+=("$outdir/$name.ready")
+    (read -r -t 120 _ <&9 && "$@") >"$outdir/$name.log" 2>&1 && echo 0 >"$outdir/$name.rc" ||
+        echo 1 >"$outdir/$name.rc" &
+    queued+=($!)
 }
 # hook_job NAME STAGE ID N DEVICES : the hook at STAGE for container ID in holder N
 hook_job() {
@@ -74,13 +73,13 @@ hook_job() {
     state "$3" "$4" "$5" "$status" >"$outdir/$1.json"
     job "$1" sh -c '"$1" "$2" <"$3"' sh "$hook" "$stage" "$outdir/$1.json"
 }
-# go : once every job queued is at the gate, open it for all, wait for them all
+# go : open the gate for every job queued, wait for them all
 go() {
     local j
-    for j in "${ready[@]}"; do wait_for 30 test -e "$j" || echo "# $j: not at the gate after 30 s"; done
+    sleep 1
     for j in "${queued[@]}"; do echo; done >&9
     for j in "${queued[@]}"; do wait "$j" || true; done
-    queued=() ready=()
+    queued=()
 }
 
 failures=0 dump_failures=0 runs=0 bad=0
