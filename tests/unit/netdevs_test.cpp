@@ -299,9 +299,6 @@ TEST(PciSelection, NearestPciAncestorOrThePortNetdevs)
     EXPECT_EQ(rnh::read_pci_function(root, "0000:3b:00.1", functions).rdma_devices,
               std::vector<std::string>{"mlx5_1"});
     EXPECT_FALSE(rnh::read_pci_function(root, "0000:5e:00.0", functions).exists);
-    // the policy's view: a device's own PCI function only
-    EXPECT_EQ(rnh::read_pci_addresses(root, {"mlx5_1", "rxn0"}),
-              (std::map<std::string, std::string>{{"mlx5_1", "0000:3b:00.1"}}));
 }
 
 TEST(NetdevRequest, HookArgumentCdiSpecAndDockerVariable)

@@ -6,7 +6,10 @@
 # network configuration on stdin, against `ip netns` namespaces. Every command and spec
 # version; bad configurations (error object, nothing moved while the namespace is alive);
 # hook and plugin refusing each other's devices; a chain after Debian's host-device; Podman's
-# CNI backend; 16 ADDs and 16 DELs at once.
+# CNI backend; 16 ADDs and 16 DELs at once. The policy: without a settings file the lists are
+# refused and deviceID and prevResult honoured (deviceID bounds the lists, prevResult's
+# interface must be in CNI_NETNS); with one, allow, deny, max_devices per pod; GC of two
+# networks of one name.
 set -eu
 # shellcheck source-path=SCRIPTDIR source=../guest/lib.sh
 . "$(dirname "$0")/../guest/lib.sh"
@@ -81,7 +84,12 @@ for ns in a b c; do ip netns add "$ns"; done
 # --- without a settings file: a network configuration is a tenant's input, its lists are refused
 state=/run/rdma-netns-hook
 # untouched DEV ID : no lock file for DEV, no journal entry for ID
-untouched() { [ ! -e "$state/locks/$1.lock" ] && [ ! -e "$state/containers/$2.json" ] || { ls -R "$state"; return 1; }; }
+untouched() {
+    if [ -e "$state/locks/$1.lock" ] || [ -e "$state/containers/$2.json" ]; then
+        ls -R "$state"
+        return 1
+    fi
+}
 # refused_list KEY VALUE : an ADD with the list KEY is refused (code 7), naming KEY and the
 # setting that honours it; nothing moved, no lock file for rxe9, no journal entry
 refused_list() {
