@@ -3,6 +3,7 @@
 
 #include "base/error.hpp"
 #include "base/json.hpp"
+#include "hook/plan/cni_attachment.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -73,8 +74,14 @@ void add_device_id(NetConf& conf, const std::string& id)
             fail("\"deviceID\" " + *address + " is not in the \"pci\" list of " + what +
                      ", so the two disagree",
                  "name the device once: in \"deviceID\", or in the lists");
+        for (const auto& other : pci)
+            if (other != *address)
+                fail("\"pci\" of " + what + " names " + other +
+                         ", outside the device plugin's allocation (\"deviceID\" " + *address + ")",
+                     "a list may only narrow \"deviceID\", never widen it");
         if (!lists)
             pci.push_back(*address);
+        conf.allocation = *address;
         return;
     }
     if (!aux_device_name(id))
@@ -136,8 +143,17 @@ NetConf parse_netconf(const nlohmann::json& conf)
     nc.request.devices = list_member(conf, "devices", oci::parse_device_list);
     nc.request.netdevs = list_member(conf, "netdevs", oci::parse_netdev_list);
     nc.request.pci = list_member(conf, "pci", oci::parse_pci_list);
-    if (auto id = device_id(conf))
+    const std::pair<const char*, const std::vector<std::string>*> lists[] = {
+        {"devices", &nc.request.devices},
+        {"netdevs", &nc.request.netdevs},
+        {"pci", &nc.request.pci}};
+    for (const auto& [key, items] : lists)
+        if (!items->empty())
+            nc.parts.emplace_back(key);
+    if (auto id = device_id(conf)) {
+        nc.parts.emplace_back("deviceID");
         add_device_id(nc, *id);
+    }
     nc.debug = debug_flag(conf);
     if (const auto* prev = member(conf, "prevResult", what)) {
         if (!prev->is_object())
@@ -145,6 +161,11 @@ NetConf parse_netconf(const nlohmann::json& conf)
         nc.prev_result = *prev;
     }
     nc.valid_attachments = valid_attachments(conf);
+    auto own = conf;
+    for (const char* injected : {"cniVersion", "prevResult", "runtimeConfig", "args", "deviceID",
+                                 "cni.dev/valid-attachments"})
+        own.erase(injected);
+    nc.config_id = config_identity(own.dump()); // nlohmann::json sorts an object's keys
     return nc;
 }
 

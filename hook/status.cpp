@@ -17,6 +17,11 @@ namespace {
 // The limits a start set, under its row.
 void print_limits(const Assignment& a)
 {
+    if (a.cni) {
+        std::printf(
+            "  %-24s limits: none (CNI attachment; use rdma-netns-runtime for pod limits)\n", "");
+        return;
+    }
     if (a.memlock)
         std::printf("  %-24s memlock %s\n", "", oci::memlock_text(*a.memlock).c_str());
     for (const auto& line : a.rdma_max)

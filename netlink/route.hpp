@@ -25,6 +25,7 @@ struct Link {
     std::string kind;          // IFLA_INFO_KIND: veth, macvlan...; empty for a physical NIC
     std::string parent;        // "<bus>/<device>" (IFLA_PARENT_DEV_*), empty if none
     std::string permanent_mac; // IFLA_PERM_ADDRESS as aa:bb:..., empty if none
+    std::string mac;           // IFLA_ADDRESS as aa:bb:..., empty if none
     bool operator==(const Link&) const = default;
 };
 

@@ -4,7 +4,10 @@
 #include "base/error.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cstdint>
+#include <cstdio>
 
 namespace rnh {
 
@@ -34,6 +37,18 @@ std::string attachment_key(const std::string& container_id, const std::string& i
     check_cni_container_id(container_id);
     check_cni_ifname(ifname);
     return container_id + "@" + ifname;
+}
+
+std::string config_identity(std::string_view canonical)
+{
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (const unsigned char c : canonical) {
+        hash ^= c;
+        hash *= 1099511628211ULL;
+    }
+    std::array<char, 17> text{};
+    std::snprintf(text.data(), text.size(), "%016llx", static_cast<unsigned long long>(hash));
+    return text.data();
 }
 
 } // namespace rnh

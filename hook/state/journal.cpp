@@ -171,10 +171,15 @@ std::string to_json(const Assignment& a)
         for (const auto& n : a.netdevs)
             doc["netdevs"].push_back(netdev_json(n));
     }
-    if (a.cni)
+    if (a.cni) {
         doc["cni"] = {{"container_id", a.cni->container_id},
                       {"ifname", a.cni->ifname},
                       {"network", a.cni->network}};
+        if (!a.cni->pod.empty())
+            doc["cni"]["pod"] = a.cni->pod;
+        if (!a.cni->config_id.empty())
+            doc["cni"]["config_id"] = a.cni->config_id;
+    }
     return doc.dump(2) + "\n";
 }
 
@@ -200,10 +205,15 @@ Assignment assignment_from_json(std::string_view json, const std::string& what)
         a.pid = static_cast<int>(unsigned_member(doc, "pid", what, INT_MAX));
     a.since = static_cast<std::time_t>(
         unsigned_member(doc, "since", what, std::numeric_limits<std::time_t>::max()));
-    if (const auto* cni = member(doc, "cni", what))
+    if (const auto* cni = member(doc, "cni", what)) {
         a.cni = CniAttachment{string_member(*cni, "container_id", what),
                               string_member(*cni, "ifname", what),
-                              string_member(*cni, "network", what)};
+                              string_member(*cni, "network", what), "", ""};
+        for (auto [key, field] :
+             {std::pair{"pod", &a.cni->pod}, std::pair{"config_id", &a.cni->config_id}})
+            if (member(*cni, key, what) != nullptr)
+                *field = string_member(*cni, key, what);
+    }
     const auto* devices = member(doc, "devices", what);
     if (devices == nullptr || !devices->is_array())
         fail(what + ": \"devices\" must be an array");
