@@ -272,10 +272,14 @@ cni() {
 }
 # cni_error NAME CODE TEXT : cni NAME exited 1 with one CNI error object of CODE whose msg has TEXT
 cni_error() {
-    grep -qx 1 "$outdir/$1.rc" &&
+    if grep -qx 1 "$outdir/$1.rc" &&
         jq -se --argjson c "$2" --arg t "$3" 'length == 1 and .[0].code == $c and (.[0].msg | contains($t))' \
-            "$outdir/$1.out" >/dev/null ||
-        { echo "exit $(cat "$outdir/$1.rc")"; cat "$outdir/$1.out" "$outdir/$1.err"; return 1; }
+            "$outdir/$1.out" >/dev/null; then
+        return 0
+    fi
+    echo "exit $(cat "$outdir/$1.rc")"
+    cat "$outdir/$1.out" "$outdir/$1.err"
+    return 1
 }
 took "refusing 5000 device names" run n5000 "$hook" prestart <<<"$(state p1 "$(names nodev 5000)" creating "$p1_pid")"
 check "a request of 5000 device names: refused, naming the cap" \
