@@ -56,7 +56,7 @@ class Journal {
 public:
     // No entry is larger: a hostile request cannot make one that every
     // command on the node must then read.
-    static constexpr std::size_t max_entry_bytes = 256 * 1024;
+    static constexpr std::size_t max_entry_bytes = std::size_t{256} << 10;
 
     explicit Journal(std::string state_dir);
 
