@@ -122,17 +122,32 @@ Decision Start::look_and_decide(const std::vector<nl::Device>& held)
     return decide(config_, container_, snapshot, held);
 }
 
-// The devices to lock before looking: the request's names when it has only
-// names, otherwise what an unlocked look resolves them to.
+// The devices to lock before looking. For a request of names only: those
+// of its names that the host, the container's namespace or the journal knows.
+// The journal is read before and after the dumps, so a device on its way
+// into another container or home from one is in one of them. Otherwise: what
+// an unlocked look resolves the request to. A name of no device gets no lock
+// file; the look after locking refuses it.
 std::vector<std::string> Start::devices_to_lock()
 {
     const auto& request = container_.request;
-    if (request.netdevs.empty() && request.pci.empty()) {
-        auto names = request.devices;
-        std::sort(names.begin(), names.end());
-        return names;
-    }
-    return names_in(look_and_decide({}).plan);
+    if (!request.netdevs.empty() || !request.pci.empty())
+        return names_in(look_and_decide({}).plan);
+    std::vector<std::string> known;
+    auto add_journal = [&] {
+        for (const auto& a : journal_.all())
+            for (const auto& name : names_of(a.devices))
+                known.push_back(name);
+    };
+    add_journal();
+    for (auto& name : names_of(nl::dump_devices(host_)))
+        known.push_back(std::move(name));
+    rdma_.in(target_, [&](nl::Socket& inside) {
+        for (auto& name : names_of(nl::dump_devices(inside)))
+            known.push_back(std::move(name));
+    });
+    add_journal();
+    return known_names(request.devices, std::move(known));
 }
 
 // What the container holds already, counted against policy.max_devices: what

@@ -2,6 +2,7 @@
 #include "hook/plan/cni_attachment.hpp"
 
 #include "base/error.hpp"
+#include "base/escape.hpp"
 
 #include <algorithm>
 #include <array>
@@ -18,7 +19,7 @@ void check_cni_container_id(const std::string& id)
     };
     if (id.empty() || id.size() > 1024 || !std::isalnum(static_cast<unsigned char>(id.front())) ||
         !std::all_of(id.begin(), id.end(), allowed))
-        fail("CNI_CONTAINERID \"" + id + "\" is not a valid CNI container id",
+        fail("CNI_CONTAINERID \"" + escaped(id) + "\" is not a valid CNI container id",
              "ids are 1 to 1024 of [A-Za-z0-9_.-], starting with a letter or digit");
 }
 
@@ -27,7 +28,7 @@ void check_cni_ifname(const std::string& ifname)
     auto allowed = [](unsigned char c) { return c > ' ' && c < 0x7f && c != '/' && c != ':'; };
     if (ifname.empty() || ifname.size() > 15 || ifname == "." || ifname == ".." ||
         !std::all_of(ifname.begin(), ifname.end(), allowed))
-        fail("CNI_IFNAME \"" + ifname + "\" is not a valid interface name",
+        fail("CNI_IFNAME \"" + escaped(ifname) + "\" is not a valid interface name",
              "names are 1 to 15 printable characters, not \".\" or \"..\", without '/', ':' "
              "or blanks");
 }

@@ -238,9 +238,14 @@ void Journal::write(const Assignment& assignment) const
 {
     check_journal_key(assignment.container_id);
     make_private_dir(std::filesystem::path(dir_).parent_path(), "the state directory");
+    const auto text = to_json(assignment);
+    if (text.size() > max_entry_bytes)
+        fail("the journal entry of " + assignment.container_id + " would be " +
+                 std::to_string(text.size()) + " bytes, over the limit of " +
+                 std::to_string(max_entry_bytes),
+             "request fewer devices or netdevs");
     make_private_dir(dir_, "the state directory");
-    write_file_atomic(dir_ + "/" + assignment.container_id + std::string(suffix),
-                      to_json(assignment));
+    write_file_atomic(dir_ + "/" + assignment.container_id + std::string(suffix), text);
 }
 
 std::optional<Assignment> Journal::read(const std::string& container_id) const
@@ -256,7 +261,7 @@ std::optional<Assignment> Journal::read(const std::string& container_id) const
             return std::nullopt;
         throw;
     }
-    return assignment_from_json(read_limited(fd->get(), 1 << 20, dir_ + "/" + name),
+    return assignment_from_json(read_limited(fd->get(), max_entry_bytes, dir_ + "/" + name),
                                 dir_ + "/" + name);
 }
 
@@ -269,7 +274,7 @@ void Journal::remove(const std::string& container_id) const
     sync_dir(dir_);
 }
 
-std::vector<Assignment> Journal::all() const
+std::vector<Assignment> Journal::all(std::vector<UnreadableEntry>* unreadable) const
 {
     std::vector<Assignment> assignments;
     std::error_code ec;
@@ -277,8 +282,13 @@ std::vector<Assignment> Journal::all() const
         auto name = entry.path().filename().string();
         if (name.front() == '.' || !name.ends_with(suffix))
             continue;
-        if (auto a = read(name.substr(0, name.size() - suffix.size())))
-            assignments.push_back(std::move(*a));
+        try {
+            if (auto a = read(name.substr(0, name.size() - suffix.size())))
+                assignments.push_back(std::move(*a));
+        } catch (const Error& e) {
+            if (unreadable != nullptr)
+                unreadable->push_back({entry.path().string(), e.what()});
+        }
     }
     if (ec && ec != std::errc::no_such_file_or_directory)
         fail_errno(ec.value(), "listing " + dir_);

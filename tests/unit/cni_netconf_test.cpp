@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+
 using rnh::cni::NetConf;
 
 namespace {
@@ -220,4 +221,63 @@ TEST(CniNetConf, PrevResultsInterfaceMustBeInTheSandboxByNameAndMac)
               "52:54:00:ab:cd:e0 as prevResult says, so no RDMA device is derived from it; the "
               "previous plugin's result (prevResult) must name an interface it put into the pod; "
               "or name the device in \"deviceID\"");
+}
+
+TEST(CniNetConf, ArraysHaveTheCapOfTheAnnotationsAndAreMergedQuickly)
+{
+    auto array = [](int n, const char* prefix) {
+        std::string s = "[";
+        for (int i = 0; i < n; ++i)
+            s += std::string(i == 0 ? "" : ",") + "\"" + prefix + std::to_string(i) + "\"";
+        return s + "]";
+    };
+    auto devices = [&](int n) {
+        return R"({"cniVersion": "1.1.0", "name": "n", "devices": )" + array(n, "d") + "}";
+    };
+    EXPECT_EQ(conf_of(devices(1024)).request.devices.size(), 1024U);
+    EXPECT_EQ(conf_error(devices(1025)),
+              "\"devices\" of the network configuration lists more than 1024 items; request only "
+              "the devices this container needs");
+    // items with commas count by what they name, not by array element
+    std::string commas = "e0";
+    for (int i = 1; i < 1100; ++i)
+        commas += ",e" + std::to_string(i);
+    EXPECT_NE(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "netdevs": [")" + commas + "\"]}")
+                  .find("more than 1024 items"),
+              std::string::npos);
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "devices": ["a", ""]})"),
+              "\"devices\" of the network configuration has an empty item in \"a,\"; write a "
+              "comma-separated list such as mlx5_0,mlx5_1");
+    // a 1 MiB array took seconds to merge before it was refused (vm.failures prints the time)
+    std::string big = R"({"cniVersion": "1.1.0", "name": "n", "pci": [)";
+    while (big.size() < (1 << 20) - 20)
+        big += "\"0000:3b:00.1\",";
+    big += "\"0000:3b:00.1\"]}";
+    EXPECT_NE(conf_error(big).find("more than 1024 items"), std::string::npos);
+}
+
+TEST(CniNetConf, NamesAreBoundedAndPrintable)
+{
+    auto named = [](const std::string& name) {
+        return R"({"cniVersion": "1.1.0", "name": ")" + name + R"(", "deviceID": "0000:3b:00.2"})";
+    };
+    EXPECT_EQ(conf_of(named(std::string(253, 'n'))).name.size(), 253U);
+    EXPECT_EQ(conf_of(named("r\xc3\xa9seau")).name, "r\xc3\xa9seau");
+    EXPECT_EQ(conf_error(named(std::string(200000, 'n'))),
+              "\"name\" of the network configuration (\"" + std::string(64, 'n') +
+                  "...(200000 bytes)\", 200000 bytes) is not a valid network name; names are 1 "
+                  "to 253 bytes of printable UTF-8, without control characters");
+    EXPECT_NE(conf_error(named(std::string(254, 'n'))).find("254 bytes) is not a valid network"),
+              std::string::npos);
+    EXPECT_NE(conf_error(named("a\\u001b[2Jb")).find("\"a\\x1b[2Jb\", 6 bytes) is not a valid"),
+              std::string::npos);
+    EXPECT_NE(conf_error(named("")).find("is not a valid network name"), std::string::npos);
+    EXPECT_NE(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "deviceID": ")" +
+                         std::string(65, 'a') + "\"}")
+                  .find("is neither a PCI address nor an auxiliary device name"),
+              std::string::npos);
+    EXPECT_NE(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "devices": [")" +
+                         std::string(65, 'a') + "\"]}")
+                  .find("\"" + std::string(64, 'a') + "...(65 bytes)\" is not a valid RDMA device"),
+              std::string::npos);
 }
