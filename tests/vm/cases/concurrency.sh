@@ -8,7 +8,9 @@
 # and starts beside poststops and `recover`. Most rounds call the hook directly,
 # with the OCI state on stdin, for namespaces held by `unshare -n sleep`; one
 # round runs 16 runc containers. Every start succeeds, every device comes home,
-# the journal stays true.
+# the journal stays true. Then the hook's prestart and the CNI plugin's ADD race
+# for one device, round after round: exactly one wins. Jobs are released by a gate
+# once all of them wait at it.
 set -eu
 # shellcheck source-path=SCRIPTDIR source=../guest/lib.sh
 . "$(dirname "$0")/../guest/lib.sh"
@@ -52,19 +54,21 @@ state() {
         "$1" "${4:-creating}" "$([ "${4:-creating}" = stopped ] || echo "\"pid\":${pid[$2]},")" "$3"
 }
 
-# Jobs released together: each waits for one line on a FIFO that the test fills
-# at once (opened read-write, so a late job still finds its line).
+# Jobs released together: each says it is ready, then waits for one line on a FIFO
+# that the test fills at once, when every job is ready (opened read-write, so a late
+# job still finds its line).
 gate=$outdir/gate
 mkfifo "$gate"
 exec 9<>"$gate"
-declare -a queued=()
+declare -a queued=() readies=()
 # job NAME CMD... : run CMD at the gate; its status goes to NAME.rc, its output to NAME.log
 job() {
     local name=$1
     shift
-    (read -r -t 120 _ <&9 && "$@") >"$outdir/$name.log" 2>&1 && echo 0 >"$outdir/$name.rc" ||
-        echo 1 >"$outdir/$name.rc" &
-    queued+=($!)
+    rm -f "$outdir/$name.ready"
+    (: >"$outdir/$name.ready" && read -r -t 120 _ <&9 && "$@") >"$outdir/$name.log" 2>&1 &&
+        echo 0 >"$outdir/$name.rc" || echo 1 >"$outdir/$name.rc" &
+    queued+=($!) readies+=("$outdir/$name.ready")
 }
 # hook_job NAME STAGE ID N DEVICES : the hook at STAGE for container ID in holder N
 hook_job() {
@@ -73,13 +77,15 @@ hook_job() {
     state "$3" "$4" "$5" "$status" >"$outdir/$1.json"
     job "$1" sh -c '"$1" "$2" <"$3"' sh "$hook" "$stage" "$outdir/$1.json"
 }
-# go : open the gate for every job queued, wait for them all
+# go : once every job queued is at the gate, open it for all of them; wait for them all
 go() {
-    local j
-    sleep 1
+    local j r
+    for r in "${readies[@]}"; do
+        wait_for 120 test -e "$r" || { echo "# $r: the job never reached the gate"; return 1; }
+    done
     for j in "${queued[@]}"; do echo; done >&9
     for j in "${queued[@]}"; do wait "$j" || true; done
-    queued=()
+    queued=() readies=()
 }
 
 failures=0 dump_failures=0 runs=0 bad=0
@@ -197,6 +203,77 @@ go
 tally "${names[@]}"
 check "runc: 16 containers started at once all ran" test "$bad" -eq 0
 check "runc: every device home, journal empty" settled
+
+# --- 5. the hook's prestart and the CNI plugin's ADD for one device, released by the
+# gate together, many rounds: exactly one wins, the other is refused naming the device,
+# the loser's poststop or DEL leaves the winner's device alone, and it all comes home
+plugin=$RNH_BUILD_DIR/cni/rdma-netns
+mkdir -p /etc/rdma-netns-hook
+echo '{"policy":{"cni_requests":["deviceID","prevResult","devices"]}}' >/etc/rdma-netns-hook/config.json
+ip netns add cr
+# Both leave the gate together; each then waits 0 to 99 ms at random, so that either
+# may reach the device first (the plugin does more before it does: alone, it lost 19
+# of 20 rounds, and 17 with 0 to 39 ms), and sometimes both at the same moment.
+jitter() { printf "0.%03d" $((RANDOM % 100)); }
+# race_jobs R DEVICE : round R's hook prestart (xh-R) for container raceR in holder 0, and
+# the plugin's ADD (xa-R) for attachment podR in /run/netns/cr, both for DEVICE
+race_jobs() {
+    state "race$1" 0 "$2" >"$outdir/xh-$1.json"
+    printf '{"cniVersion":"1.1.0","name":"race","type":"rdma-netns","devices":["%s"]}' "$2" >"$outdir/xa-$1.conf"
+    job "xh-$1" sh -c 'sleep "$1" && "$2" prestart <"$3"' sh "$(jitter)" "$hook" "$outdir/xh-$1.json"
+    job "xa-$1" sh -c 'sleep "$1" && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND=ADD \
+        CNI_NETNS=/run/netns/cr CNI_IFNAME=net1 CNI_CONTAINERID="$2" CNI_PATH=/usr/lib/cni "$3" <"$4"' \
+        sh "$(jitter)" "pod$1" "$plugin" "$outdir/xa-$1.conf"
+}
+# one_winner WINNER LOSER DEVICE : WINNER (hook, plugin; none when both or neither
+# succeeded) holds DEVICE, alone in the journal; LOSER's job was refused naming it
+one_winner() {
+    case $1 in
+    hook) inside 0 "$3" || return 1 ;;
+    plugin) { rdma_has "$3" cr && host_lacks "$3"; } || { echo "$3 is not in cr"; return 1; } ;;
+    *) cat "$outdir/xh-$round.log" "$outdir/xa-$round.log" && return 1 ;;
+    esac
+    grep -q "$3" "$outdir/$2.log" || { cat "$outdir/$2.log"; return 1; }
+    "$hook" status --json | jq -e '.assignments | length == 1' >/dev/null ||
+        { "$hook" status; return 1; }
+}
+# teardown NAME R DEVICE : round R's hook poststop (NAME xh-R) or DEL (NAME xa-R)
+teardown() {
+    if [ "${1%%-*}" = xh ]; then
+        state "race$2" 0 "$3" stopped | "$hook" poststop
+    else
+        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND=DEL CNI_NETNS=/run/netns/cr \
+            CNI_IFNAME=net1 CNI_CONTAINERID="pod$2" CNI_PATH=/usr/lib/cni "$plugin" <"$outdir/xa-$2.conf"
+    fi
+}
+race_rounds=${RNH_CNI_RACE_ROUNDS:-20} hook_wins=0 plugin_wins=0 winner='' loser=''
+for round in $(seq 1 "$race_rounds"); do
+    d=rxc$((round % devices))
+    race_jobs "$round" "$d"
+    go
+    case $(cat "$outdir/xh-$round.rc" "$outdir/xa-$round.rc" | tr -d '\n') in
+    01) winner=hook loser=xa-$round hook_wins=$((hook_wins + 1)) ;;
+    10) winner=plugin loser=xh-$round plugin_wins=$((plugin_wins + 1)) ;;
+    *) winner=none loser=none ;;
+    esac
+    check "hook against ADD round $round: exactly one holds $d, the other was refused naming it" \
+        one_winner "$winner" "$loser" "$d"
+    if [ "$winner" = none ]; then
+        teardown "xh-$round" "$round" "$d" || true
+        teardown "xa-$round" "$round" "$d" || true
+        continue
+    fi
+    echo "# round $round: the $winner won; the other said: $(tail -n 1 "$outdir/$loser.log" | cut -c1-160)"
+    # the loser's teardown first: it must leave the winner's device where it is
+    check "hook against ADD round $round: the loser's teardown succeeds, the winner keeps $d" \
+        eval 'teardown "$loser" "$round" "$d" && { [ "$winner" = plugin ] || inside 0 "$d"; } &&
+              { [ "$winner" = hook ] || { rdma_has "$d" cr && host_lacks "$d"; }; }'
+    check "hook against ADD round $round: the winner's teardown brings $d home, journal empty" \
+        eval 'teardown "$([ "$winner" = hook ] && echo "xh-$round" || echo "xa-$round")" "$round" "$d" && settled'
+done
+echo "# hook against ADD: the hook won $hook_wins and the plugin $plugin_wins of $race_rounds rounds"
+ip netns del cr
+rm /etc/rdma-netns-hook/config.json
 
 echo "concurrency: $failures of $runs hook and runtime runs failed, $dump_failures of them for a device missing from a dump"
 finish
