@@ -205,6 +205,7 @@ Link parse_link(const nlmsghdr& nlh)
     link.up = (ifi.ifi_flags & IFF_UP) != 0;
     std::string bus;
     std::string parent;
+    bool lower_elsewhere = false;
     for_each_attr<ifinfomsg>(nlh, reply, [&](const nlattr& attr) {
         switch (mnl_attr_get_type(&attr)) {
         case IFLA_IFNAME:
@@ -228,12 +229,24 @@ Link parse_link(const nlmsghdr& nlh)
         case IFLA_PERM_ADDRESS:
             link.permanent_mac = mac_text(attr);
             break;
+        case IFLA_MASTER:
+            link.master = u32(attr, reply, "master");
+            break;
+        case IFLA_LINK:
+            link.lower = u32(attr, reply, "lower link");
+            break;
+        case IFLA_LINK_NETNSID:
+            check(attr, MNL_TYPE_U32, reply, "lower link's namespace");
+            lower_elsewhere = true;
+            break;
         default:
             break;
         }
     });
     if (link.name.empty())
         malformed(reply, "no interface name attribute");
+    if (lower_elsewhere)
+        link.lower = 0;
     if (!parent.empty())
         link.parent = bus + "/" + parent;
     return link;

@@ -156,6 +156,25 @@ TEST(NetlinkRoute, VirtualLinkHasItsKindAndDownIsDown)
     EXPECT_TRUE(link.parent.empty());
 }
 
+TEST(NetlinkRoute, MasterAndLowerLinkInThisNamespaceOnly)
+{
+    Datagram port(1, 1);
+    link_header(port, 3, 0).attr_str(IFLA_IFNAME, "eth1").attr_u32(IFLA_MASTER, 9).end();
+    EXPECT_EQ(rnh::nl::parse_link(port.message()).master, 9u);
+    Datagram vlan(1, 1);
+    link_header(vlan, 8, 0).attr_str(IFLA_IFNAME, "eth0.5").attr_u32(IFLA_LINK, 2).end();
+    EXPECT_EQ(rnh::nl::parse_link(vlan.message()).lower, 2u);
+    // a macvlan whose lower device is in another namespace has none here
+    Datagram moved(1, 1);
+    link_header(moved, 4, 0)
+        .attr_str(IFLA_IFNAME, "m0")
+        .attr_u32(IFLA_LINK, 2)
+        .attr_u32(IFLA_LINK_NETNSID, 0)
+        .end();
+    EXPECT_EQ(rnh::nl::parse_link(moved.message()).lower, 0u);
+    EXPECT_EQ(rnh::nl::parse_link(moved.message()).master, 0u);
+}
+
 TEST(NetlinkRoute, MalformedLinksAreRefused)
 {
     Datagram nameless(1, 1);
