@@ -152,6 +152,47 @@ check "after it, rxn0 and eth0 are home as they were, held has its own eth0 only
 runc delete -f n1 >/dev/null 2>&1 || true
 ip -n held link del eth0
 
+# --- a netdev tied to another of the host's (a port of a bond or bridge, the lower device of a
+# macvlan, ipvlan or VLAN) is refused before anything moves: the host's links and RDMA
+# devices are as they were, held (alive) has none of them
+host_view() { ip -o link show | sed 's/^\([0-9]*: [^:]*\):.*/\1/'; rdma dev show | sed 's/ node_guid.*//'; }
+# tied ID DEV NETDEV MESSAGE : a container into held asking for DEV with its netdev is refused
+# with MESSAGE, and host_view and held are unchanged
+tied() {
+    local id=$1 dev=$2 nd=$3 message=$4
+    host_view >"$outdir/$id.before" &&
+        roce_bundle "/tmp/b-$id" "$id" prestart "{\"rdma.netns/devices\":\"$dev\",$with}" "$dev" "$nd" &&
+        in_ns "/tmp/b-$id" held &&
+        refused runc "$id" "/tmp/b-$id" "$message" &&
+        { runc delete -f "$id" >/dev/null 2>&1 || true; } &&
+        host_view | diff "$outdir/$id.before" - && rdma_has "$dev" && held_empty
+}
+# (bond1: the bonding driver makes an empty bond0 itself)
+ip link add bond1 type bond && ip link set eth1 down && ip link set eth1 master bond1 && ip link set bond1 up
+check "a port of a bond is refused, nothing moved" \
+    tied tb rxn1 eth1 'network interface eth1 of RDMA device rxn1 is a port of bond1 (bond): moving it would take it out of its master'
+ip link del bond1
+ip link add br0 type bridge && ip link set eth1 master br0 && ip link set br0 up &&
+    ip -6 addr add fd00:7::1/64 dev br0 nodad && ip -6 route add default via fd00:7::2 dev br0
+check "a port of a bridge carrying the IPv6 default route is refused, nothing moved" \
+    tied tr rxn1 eth1 'network interface eth1 of RDMA device rxn1 is a port of br0 (bridge), which carries the host'"'"'s default route'
+ip link del br0
+ip link set eth1 up
+check "eth1 out of bond and bridge: rxn1 and eth1 as they were" home rxn1 eth1
+ip link add m0 link eth0 type macvlan
+check "the lower device of a macvlan is refused, nothing moved" \
+    tied tm rxn0 eth0 'network interface eth0 of RDMA device rxn0 is the lower device of m0 (macvlan)'
+ip link del m0
+ip link add i0 link eth0 type ipvlan mode l2
+check "the lower device of an ipvlan is refused, nothing moved" \
+    tied ti rxn0 eth0 'network interface eth0 of RDMA device rxn0 is the lower device of i0 (ipvlan)'
+ip link del i0
+ip link add link eth0 name eth0.5 type vlan id 5
+check "the lower device of a VLAN is refused, nothing moved" \
+    tied tv rxn0 eth0 'network interface eth0 of RDMA device rxn0 is the lower device of eth0.5 (vlan)'
+ip link del eth0.5
+check "after the ties are gone, rxn0 and eth0 as they were" home rxn0 eth0
+
 # a start that fails after both moved (the verbs node a CDI spec would give is not
 # rxn0's): the device comes back, then eth0, with its settings
 roce_bundle /tmp/b-undo u1 prestart "{\"rdma.netns/devices\":\"rxn0\",$with}" rxn0 eth0 &&
