@@ -307,6 +307,12 @@ TEST(NetlinkRoute, MoveRenameMtuAndStateRequests)
     EXPECT_FALSE(attrs.contains(IFLA_IFNAME));
     EXPECT_EQ(error_of([] { rnh::nl::build_link_set_netns(7, -1); }),
               "moving network interface 7: invalid network namespace fd -1");
+    // on the way home, the host name in the same request
+    attrs = attrs_of(rnh::nl::build_link_set_netns(7, 12, "eth0"), sizeof(ifinfomsg));
+    EXPECT_EQ(u32_of(attrs.at(IFLA_NET_NS_FD)), 12u);
+    EXPECT_EQ(attrs.at(IFLA_IFNAME), std::string("eth0", 5));
+    EXPECT_EQ(error_of([] { rnh::nl::build_link_set_netns(7, 12, "a-name-of-16-chars"); }),
+              "moving network interface 7: \"a-name-of-16-chars\" is not a valid interface name");
 
     attrs = attrs_of(rnh::nl::build_link_rename(7, "eth0"), sizeof(ifinfomsg));
     EXPECT_EQ(attrs.at(IFLA_IFNAME), std::string("eth0", 5));

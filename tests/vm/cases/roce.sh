@@ -296,6 +296,34 @@ ip link del eth0
 check "renamed: recover renames it eth0 and restores it" eval "'$hook' recover | grep -q 'recovered container rn'"
 check "renamed: rxn0 and eth0 home as they were, journal empty" eval 'home rxn0 eth0 && journal_empty'
 
+# --- the container names its netdev after a host netdev (eth1, rxn1's): it comes home as
+# eth0, the name it had, in the request that moves it; the host's eth1 is untouched
+roce_bundle /tmp/b-nm nm prestart "{\"rdma.netns/devices\":\"rxn0\",$with}" rxn0 eth0 && in_ns /tmp/b-nm held
+run_bg runc nm /tmp/b-nm
+check "named: container starts with rxn0 and eth0" ready nm
+ip -o link show eth1 | cut -d' ' -f1-2 >"$outdir/eth1.index"
+check "named: inside, eth0 is renamed eth1" ip netns exec held sh -c 'ip link set eth0 down && ip link set eth0 name eth1'
+stop nm
+# eth1 : the host's eth1 is the same link (ifindex), with rxn1 on it and its settings
+eth1_untouched() { ip -o link show eth1 | cut -d' ' -f1-2 | diff "$outdir/eth1.index" - && home rxn1 eth1; }
+check "named: rxn0 and eth0 home as they were, the host's eth1 untouched, held has nothing, journal empty" \
+    eval 'exited nm && home rxn0 eth0 && eth1_untouched && held_empty && journal_empty'
+
+# --- both names taken: the container names it eth1, and the host takes eth0 meanwhile; it
+# comes home as devN, nothing of the host's renamed; once eth0 is free, recover restores it
+roce_bundle /tmp/b-nb nb prestart "{\"rdma.netns/devices\":\"rxn0\",$with}" rxn0 eth0 && in_ns /tmp/b-nb held
+run_bg runc nb /tmp/b-nb
+check "both names taken: container starts with rxn0 and eth0" ready nb
+ip netns exec held sh -c 'ip link set eth0 down && ip link set eth0 name eth1'
+ip link add eth0 type dummy
+stop nb
+check "both names taken: it came home as devN; the host's eth0 (dummy) and eth1 untouched; the journal keeps it" eval \
+    "ip -o link show | grep -q ': dev[0-9]*:' && ip -d link show eth0 | grep -q dummy && eth1_untouched && held_empty &&
+     '$hook' status --json | jq -e '.assignments[0].netdevs[0].name == \"eth0\"'"
+ip link del eth0
+check "both names taken: recover renames it eth0 and restores it" eval "'$hook' recover | grep -q 'recovered container nb'"
+check "both names taken: rxn0 and eth0 home as they were, journal empty" eval 'home rxn0 eth0 && journal_empty'
+
 # --- Podman: hooks.d (annotations) and CDI (a spec from cdi generate --with-netdevs)
 rootfs=/tmp/podman-rootfs
 podman_setup "$rootfs"
