@@ -133,9 +133,13 @@ NetdevMoves NetdevCarrier::bring_home(const std::vector<Netdev>& netdevs, const 
             } catch (const Error& e) {
                 throw e.wrap("restoring the host's settings of " + netdev.link.name);
             }
-            result.moved.push_back(netdev);
+            auto home = netdev;
+            home.not_home = false;
+            result.moved.push_back(home);
         } catch (...) {
-            result.failed.emplace_back(netdev, current_error());
+            auto kept = netdev;
+            kept.not_home = link == nullptr;
+            result.failed.emplace_back(kept, current_error());
         }
     }
     return result;

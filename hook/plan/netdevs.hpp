@@ -25,6 +25,11 @@ struct Netdev {
     std::string device; // the RDMA device whose port it is bound to
     nl::Link link;      // name, ifindex, MTU, up, parent, permanent MAC in the host
     std::vector<nl::Address> addresses;
+    // Not found on its way back, neither in the host nor in the container's
+    // namespace (renamed, or moved on into another namespace): the journal
+    // keeps it, and `recover` looks for it again by parent device and
+    // permanent MAC.
+    bool not_home = false;
     bool operator==(const Netdev&) const = default;
 };
 

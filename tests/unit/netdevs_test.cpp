@@ -220,6 +220,11 @@ TEST(NetdevJournal, NetdevsAndTheirHostSettingsRoundTrip)
     EXPECT_EQ(back.netdevs[0].link,
               (Link{2, "eth0", 1400, true, "", "pci/0000:00:03.0", "52:54:00:00:00:02"}));
     EXPECT_EQ(back.netdevs[0].addresses, n.addresses);
+    EXPECT_FALSE(back.netdevs[0].not_home);
+    EXPECT_EQ(rnh::to_json(a).find("not_home"), std::string::npos);
+    // one not found on its way back stays a record, marked
+    a.netdevs[0].not_home = true;
+    EXPECT_TRUE(rnh::assignment_from_json(rnh::to_json(a), "j").netdevs.at(0).not_home);
     // a journal without netdevs (older, or none moved) has none, and writes none
     a.netdevs.clear();
     EXPECT_EQ(rnh::to_json(a).find("netdevs"), std::string::npos);

@@ -165,7 +165,7 @@ tied() {
         in_ns "/tmp/b-$id" held &&
         refused runc "$id" "/tmp/b-$id" "$message" &&
         { runc delete -f "$id" >/dev/null 2>&1 || true; } &&
-        host_view | diff "$outdir/$id.before" - && rdma_has "$dev" && held_empty
+        host_view | diff "$outdir/$id.before" - && rdma_has "$dev" && held_empty ''
 }
 # (bond1: the bonding driver makes an empty bond0 itself)
 ip link add bond1 type bond && ip link set eth1 down && ip link set eth1 master bond1 && ip link set bond1 up
@@ -324,6 +324,26 @@ ip link del eth0
 check "both names taken: recover renames it eth0 and restores it" eval "'$hook' recover | grep -q 'recovered container nb'"
 check "both names taken: rxn0 and eth0 home as they were, journal empty" eval 'home rxn0 eth0 && journal_empty'
 
+# --- the container moves its netdev on into another namespace: poststop cannot find it and
+# says so, the journal keeps it NOT HOME; recover finds it once that namespace is gone
+ip netns add nested
+roce_bundle /tmp/b-ne ne prestart "{\"rdma.netns/devices\":\"rxn0\",$with}" rxn0 eth0 && in_ns /tmp/b-ne held
+run_bg runc ne /tmp/b-ne
+check "nested: container starts with rxn0 and eth0" ready ne
+check "nested: inside, eth0 is moved on into the namespace nested" ip netns exec held ip link set eth0 netns nested
+stop ne
+check "nested: poststop says eth0 is NOT HOME" eval \
+    '{ cat "$outdir/ne.log"; busybox logread; } | grep -q "NOT HOME.*moved on into another namespace): eth0" ||
+        { cat "$outdir/ne.log"; busybox logread | tail -n 3; false; }'
+check "nested: status shows eth0 NOT HOME, the journal keeps its record" eval \
+    "'$hook' status | grep -q 'netdev eth0 with rxn0 NOT HOME' &&
+     '$hook' status --json | jq -e '.assignments[0].netdevs[0] | .name == \"eth0\" and .not_home and .mtu == 1400'"
+check "nested: recover, while eth0 is still away, fails and keeps it" eval \
+    "not '$hook' recover && '$hook' status --json | jq -e '.assignments[0].netdevs[0].not_home'"
+ip netns del nested
+check "nested: once nested is gone, recover brings eth0 home as it was, journal empty" eval \
+    "wait_for 30 ip link show eth0 && '$hook' recover | grep -q 'recovered container ne' && home rxn0 eth0 && held_empty && journal_empty"
+
 # --- Podman: hooks.d (annotations) and CDI (a spec from cdi generate --with-netdevs)
 rootfs=/tmp/podman-rootfs
 podman_setup "$rootfs"
@@ -384,5 +404,23 @@ check "docker: inside, rxn0 on eth0, up with its MTU and IPv4 address; IPv6 disa
 check "docker: the host has neither" gone rxn0 eth0
 stop dk
 check "docker: home as they were" eval 'exited dk && home rxn0 eth0 && journal_empty'
+
+# --- at the end: every RDMA device in the host on its netdev, the journal empty, no
+# network namespace but the host's (named, or of a process)
+final_invariant() {
+    local d nd
+    for d in rxn0:eth0 rxn1:eth1 rxe0:v0; do
+        nd=${d#*:} d=${d%:*}
+        rdma_has "$d" && [ "$(rdma_netdev "$d")" = "$nd" ] && ip link show "$nd" >/dev/null ||
+            { echo "$d or $nd is not in the host"; return 1; }
+    done
+    journal_empty && invariant "$hook" rxn0 rxn1 rxe0 &&
+        [ -z "$(ip netns list)" ] || { echo "namespaces left: $(ip netns list)"; return 1; }
+    [ "$(stat -L -c '%d:%i' /proc/[0-9]*/ns/net 2>/dev/null | sort -u | wc -l)" = 1 ] ||
+        { echo "a process is in another network namespace"; return 1; }
+}
+check "the final invariant sees the namespace held left" not final_invariant
+ip netns del held
+check "final invariant: every device on its netdev in the host, journal empty, no namespace left" final_invariant
 
 finish
