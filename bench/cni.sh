@@ -28,6 +28,9 @@ if ! set_exclusive || ! rxe_setup 8; then
     exit 1
 fi
 make_bundle /tmp/cb >/dev/null
+# the plugin takes a "devices" list only when the settings say so (policy.cni_requests)
+mkdir -p /etc/rdma-netns-hook
+echo '{"policy": {"cni_requests": ["devices"]}}' >/etc/rdma-netns-hook/config.json
 
 now() { echo "${EPOCHREALTIME/./}"; }
 # cni CMD LIST : the plugin for pod b, devices LIST (a JSON array)

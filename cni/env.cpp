@@ -2,6 +2,7 @@
 #include "cni/env.hpp"
 
 #include "base/error.hpp"
+#include "base/escape.hpp"
 #include "hook/plan/cni_attachment.hpp"
 
 #include <array>
@@ -19,6 +20,27 @@ constexpr std::array<std::pair<std::string_view, Command>, 6> commands{{
     {"GC", Command::gc},
     {"VERSION", Command::version},
 }};
+
+// No CNI_* value this plugin reads is near this long.
+constexpr std::size_t max_value_bytes = 4096;
+
+// A variable's value, refused (CNI error code 4) when it is too long or not
+// printable UTF-8, before anything quotes it or JSON carries it.
+Getenv checked(const Getenv& get)
+{
+    return [&get](const char* name) -> std::optional<std::string> {
+        auto value = get(name);
+        if (value && value->size() > max_value_bytes)
+            fail(std::string(name) + " is " + std::to_string(value->size()) +
+                     " bytes long, over the limit of " + std::to_string(max_value_bytes),
+                 "check what sets it");
+        if (value && !printable_utf8(*value))
+            fail(std::string(name) + " \"" + escaped(*value) +
+                     "\" has control characters or is not valid UTF-8",
+                 "check what sets it");
+        return value;
+    };
+}
 
 std::string required(const Getenv& get, const char* name, Command command)
 {
@@ -38,7 +60,7 @@ std::map<std::string, std::string> parse_args(std::string_view text)
         const auto item = text.substr(0, end);
         const auto eq = item.find('=');
         if (eq == 0 || eq == std::string_view::npos)
-            fail("CNI_ARGS item \"" + std::string(item) + "\" is not KEY=VALUE",
+            fail("CNI_ARGS item \"" + escaped(item) + "\" is not KEY=VALUE",
                  "CNI_ARGS is KEY=VALUE pairs separated by ';'");
         args[std::string(item.substr(0, eq))] = std::string(item.substr(eq + 1));
         if (end == std::string_view::npos)
@@ -58,8 +80,9 @@ std::string_view command_name(Command command)
     return "?";
 }
 
-Env parse_env(const Getenv& get)
+Env parse_env(const Getenv& unchecked)
 {
+    const auto get = checked(unchecked);
     Env env;
     const auto command = get("CNI_COMMAND").value_or("");
     bool known = false;
@@ -70,7 +93,7 @@ Env parse_env(const Getenv& get)
         }
     if (!known)
         fail(command.empty() ? "CNI_COMMAND is not set"
-                             : "CNI_COMMAND \"" + command + "\" is not a CNI command",
+                             : "CNI_COMMAND \"" + escaped(command) + "\" is not a CNI command",
              "rdma-netns is a CNI plugin: a runtime calls it with CNI_COMMAND set to ADD, DEL, "
              "CHECK, STATUS, GC or VERSION and the network configuration on stdin");
     if (env.command != Command::add && env.command != Command::del && env.command != Command::check)
@@ -82,7 +105,7 @@ Env parse_env(const Getenv& get)
     env.netns = env.command == Command::del ? get("CNI_NETNS").value_or("")
                                             : required(get, "CNI_NETNS", env.command);
     if (!env.netns.empty() && env.netns.front() != '/')
-        fail("CNI_NETNS \"" + env.netns + "\" is not an absolute path",
+        fail("CNI_NETNS \"" + escaped(env.netns) + "\" is not an absolute path",
              "give the path of the network namespace, e.g. /run/netns/NAME");
     env.args = parse_args(get("CNI_ARGS").value_or(""));
     return env;

@@ -8,6 +8,7 @@
 #include "hook/plan/roce_gid.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 namespace rnh::cni {
@@ -44,6 +45,28 @@ std::vector<std::string> aux_rdma_devices(const std::string& sysfs_root, const s
              "it may be held by another pod, or its RDMA driver is not loaded");
     std::sort(devices.begin(), devices.end());
     return devices;
+}
+
+void require_in_sandbox(const SandboxInterface& iface, const std::vector<nl::Link>& links,
+                        const std::string& netns)
+{
+    const auto it = std::find_if(links.begin(), links.end(),
+                                 [&](const nl::Link& l) { return l.name == iface.name; });
+    const std::string hint = "the previous plugin's result (prevResult) must name an interface "
+                             "it put into the pod; or name the device in \"deviceID\"";
+    if (it == links.end())
+        fail("the interface " + iface.name + " of prevResult is not in CNI_NETNS " + netns +
+                 ", so no RDMA device is derived from it",
+             hint);
+    auto lower = [](std::string text) {
+        std::transform(text.begin(), text.end(), text.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return text;
+    };
+    if (!iface.mac.empty() && lower(iface.mac) != it->mac)
+        fail("the interface " + iface.name + " in CNI_NETNS " + netns + " has MAC " + it->mac +
+                 ", not " + iface.mac + " as prevResult says, so no RDMA device is derived from it",
+             hint);
 }
 
 std::string device_bound_to(const SandboxInterface& iface, nl::Socket& host,

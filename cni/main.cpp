@@ -12,6 +12,7 @@
 #include "cni/result.hpp"
 #include "hook/config/config.hpp"
 #include "hook/log.hpp"
+#include "hook/plan/policy.hpp"
 #include "hook/release_settings.hpp"
 
 #include <unistd.h>
@@ -68,6 +69,14 @@ struct Run {
         code = env.command == Command::status ? Code::not_available : Code::failed;
         const auto config = releases(env.command) ? rnh::settings_for_release(std::nullopt)
                                                   : rnh::load_config(std::nullopt);
+        if (env.command == Command::add) {
+            code = Code::invalid_config;
+            auto parts = conf.parts;
+            if (derive_from)
+                parts.emplace_back("prevResult");
+            rnh::check_cni_request(config.policy, parts, config.source);
+            code = Code::failed;
+        }
         switch (env.command) {
         case Command::add:
             rnh::cni::run_add(config, env, conf, derive_from);

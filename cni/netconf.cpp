@@ -2,7 +2,9 @@
 #include "cni/netconf.hpp"
 
 #include "base/error.hpp"
+#include "base/escape.hpp"
 #include "base/json.hpp"
+#include "hook/plan/cni_attachment.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -12,9 +14,28 @@ namespace {
 
 const std::string what = "the network configuration";
 
+// The longest device name (IB_DEVICE_NAME_MAX, 64 with the NUL) and
+// auxiliary device name this plugin takes.
+constexpr std::size_t max_name_bytes = 64;
+// A DNS name's length: what Kubernetes allows for a NetworkAttachmentDefinition.
+constexpr std::size_t max_network_name_bytes = 253;
+
+// The network's name goes into the journal and every message: bounded, and
+// text a terminal and the system log show as it is.
+void check_network_name(const std::string& name)
+{
+    if (name.empty() || name.size() > max_network_name_bytes || !printable_utf8(name))
+        fail("\"name\" of " + what + " (\"" + escaped(name) + "\", " + std::to_string(name.size()) +
+                 " bytes) is not a valid network name",
+             "names are 1 to " + std::to_string(max_network_name_bytes) +
+                 " bytes of printable UTF-8, without control characters");
+}
+
 using ListParser = std::vector<std::string> (*)(std::string_view, const std::string&);
 
-// A list key: a JSON array of strings, or one string in the annotations' syntax.
+// A list key: a JSON array of strings, or one string in the annotations'
+// syntax. The array goes through the same parser as the string, so both have
+// its cap (oci::max_list_items) and its duplicate merging.
 std::vector<std::string> list_member(const nlohmann::json& conf, const char* key, ListParser parse)
 {
     const auto* value = member(conf, key, what);
@@ -27,15 +48,20 @@ std::vector<std::string> list_member(const nlohmann::json& conf, const char* key
     if (!value->is_array())
         fail(source + " must be an array of strings",
              "e.g. " + source.substr(0, source.find(' ')) + ": [\"NAME\"]");
-    std::vector<std::string> items;
+    if (value->size() > oci::max_list_items)
+        fail(source + " lists more than " + std::to_string(oci::max_list_items) + " items",
+             "request only the devices this container needs");
+    if (value->empty())
+        return {};
+    std::string joined;
     for (const auto& item : *value) {
         if (!item.is_string())
-            fail(source + " must be an array of strings, not " + item.dump());
-        for (auto& one : parse(item.get<std::string>(), source))
-            if (std::find(items.begin(), items.end(), one) == items.end())
-                items.push_back(std::move(one));
+            fail(source + " must be an array of strings, not " + escaped(item.dump()));
+        if (&item != &value->front())
+            joined.push_back(',');
+        joined.append(item.get_ref<const std::string&>());
     }
-    return items;
+    return parse(joined, source);
 }
 
 // "deviceID", at the top (rdma-cni, Multus) or in runtimeConfig (capability
@@ -50,14 +76,15 @@ std::optional<std::string> device_id(const nlohmann::json& conf)
         rc != nullptr && member(*rc, "deviceID", what) != nullptr)
         runtime = string_member(*rc, "deviceID", what + " (runtimeConfig)");
     if (top && runtime && *top != *runtime)
-        fail("\"deviceID\" " + *top + " and \"runtimeConfig.deviceID\" " + *runtime + " disagree",
+        fail("\"deviceID\" " + escaped(*top) + " and \"runtimeConfig.deviceID\" " +
+                 escaped(*runtime) + " disagree",
              "give one device, in either key");
     return top ? top : runtime;
 }
 
 bool aux_device_name(std::string_view name)
 {
-    return !name.empty() && name.front() != '.' &&
+    return !name.empty() && name.size() <= max_name_bytes && name.front() != '.' &&
            std::all_of(name.begin(), name.end(), [](char c) {
                return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
                       c == '-';
@@ -73,14 +100,21 @@ void add_device_id(NetConf& conf, const std::string& id)
             fail("\"deviceID\" " + *address + " is not in the \"pci\" list of " + what +
                      ", so the two disagree",
                  "name the device once: in \"deviceID\", or in the lists");
+        for (const auto& other : pci)
+            if (other != *address)
+                fail("\"pci\" of " + what + " names " + other +
+                         ", outside the device plugin's allocation (\"deviceID\" " + *address + ")",
+                     "a list may only narrow \"deviceID\", never widen it");
         if (!lists)
             pci.push_back(*address);
+        conf.allocation = *address;
         return;
     }
     if (!aux_device_name(id))
-        fail("\"deviceID\" \"" + id + "\" is neither a PCI address nor an auxiliary device name",
+        fail("\"deviceID\" \"" + escaped(id) +
+                 "\" is neither a PCI address nor an auxiliary device name",
              "give the PCI address (e.g. 0000:3b:00.2) or the auxiliary device (e.g. "
-             "mlx5_core.sf.2) that the device plugin allocated");
+             "mlx5_core.sf.2, at most 64 bytes) that the device plugin allocated");
     if (lists)
         fail("\"deviceID\" " + id + " (an auxiliary device) and the lists of " + what +
                  " both name devices",
@@ -124,7 +158,7 @@ std::string check_version(const nlohmann::json& conf)
     for (const auto supported : supported_versions)
         if (version == supported)
             return version;
-    fail("cniVersion \"" + version + "\" is not supported by rdma-netns",
+    fail("cniVersion \"" + escaped(version) + "\" is not supported by rdma-netns",
          "use one of 0.3.1, 0.4.0, 1.0.0, 1.1.0");
 }
 
@@ -133,11 +167,21 @@ NetConf parse_netconf(const nlohmann::json& conf)
     NetConf nc;
     nc.cni_version = check_version(conf);
     nc.name = string_member(conf, "name", what);
+    check_network_name(nc.name);
     nc.request.devices = list_member(conf, "devices", oci::parse_device_list);
     nc.request.netdevs = list_member(conf, "netdevs", oci::parse_netdev_list);
     nc.request.pci = list_member(conf, "pci", oci::parse_pci_list);
-    if (auto id = device_id(conf))
+    const std::pair<const char*, const std::vector<std::string>*> lists[] = {
+        {"devices", &nc.request.devices},
+        {"netdevs", &nc.request.netdevs},
+        {"pci", &nc.request.pci}};
+    for (const auto& [key, items] : lists)
+        if (!items->empty())
+            nc.parts.emplace_back(key);
+    if (auto id = device_id(conf)) {
+        nc.parts.emplace_back("deviceID");
         add_device_id(nc, *id);
+    }
     nc.debug = debug_flag(conf);
     if (const auto* prev = member(conf, "prevResult", what)) {
         if (!prev->is_object())
@@ -145,6 +189,11 @@ NetConf parse_netconf(const nlohmann::json& conf)
         nc.prev_result = *prev;
     }
     nc.valid_attachments = valid_attachments(conf);
+    auto own = conf;
+    for (const char* injected : {"cniVersion", "prevResult", "runtimeConfig", "args", "deviceID",
+                                 "cni.dev/valid-attachments"})
+        own.erase(injected);
+    nc.config_id = config_identity(own.dump()); // nlohmann::json sorts an object's keys
     return nc;
 }
 
@@ -160,6 +209,9 @@ SandboxInterface sandbox_interface(const nlohmann::json& prev_result)
             if (sandbox == nullptr || !sandbox->is_string() || sandbox->get<std::string>().empty())
                 continue;
             SandboxInterface s{string_member(i, "name", where), {}};
+            if (s.name.empty() || s.name.size() >= 16 || !printable_utf8(s.name))
+                fail("interface \"" + escaped(s.name) + "\" of " + where +
+                     " is not a valid interface name");
             if (member(i, "mac", where) != nullptr)
                 s.mac = string_member(i, "mac", where);
             found.push_back(std::move(s));

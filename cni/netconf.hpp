@@ -36,10 +36,18 @@ struct NetConf {
     std::string cni_version;
     std::string name;
     oci::Request request;                  // the lists, plus "deviceID" if a PCI address
+    std::optional<std::string> allocation; // "deviceID" naming a PCI function: the lists' bound
     std::optional<std::string> aux_device; // "deviceID" naming an auxiliary device
     bool debug = false;                    // args.cni.debug
     std::optional<nlohmann::json> prev_result;
     std::optional<std::vector<ValidAttachment>> valid_attachments; // GC's
+    // The keys that ask for devices, of "deviceID" (either place), "devices",
+    // "netdevs", "pci": what policy.cni_requests must honour.
+    std::vector<std::string> parts;
+    // config_identity() of the configuration without what a runtime injects
+    // per call ("cniVersion", "prevResult", "runtimeConfig", "args",
+    // "deviceID", "cni.dev/valid-attachments"): the same for ADD and GC.
+    std::string config_id;
 
     bool has_request() const { return !request.empty() || aux_device; }
 };

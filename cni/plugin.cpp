@@ -5,12 +5,14 @@
 #include "cni/lookup.hpp"
 #include "cni/result.hpp"
 #include "hook/kernel/confine.hpp"
+#include "hook/kernel/netns.hpp"
 #include "hook/kernel/verify.hpp"
 #include "hook/plan/device_list.hpp"
 #include "hook/release.hpp"
 #include "hook/sessions.hpp"
 #include "hook/start.hpp"
 #include "hook/state/journal.hpp"
+#include "netlink/route.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -25,8 +27,10 @@ std::string key_of(const Env& env)
 
 // What ADD moves: the configuration's request; else what an earlier ADD of
 // the same attachment moved (its device is in the pod now, out of sight);
-// else the device bound to the interface the previous plugin moved in.
+// else the device bound to the interface the previous plugin moved in, which
+// must be in CNI_NETNS (`netns`).
 oci::Request request_of(const Config& config, const NetConf& conf, const std::string& key,
+                        const std::string& netns,
                         const std::optional<SandboxInterface>& derive_from)
 {
     auto request = conf.request;
@@ -34,6 +38,10 @@ oci::Request request_of(const Config& config, const NetConf& conf, const std::st
         request.devices = aux_rdma_devices(config.sysfs_root, *conf.aux_device);
     if (!request.empty() || !derive_from)
         return request;
+    const auto links =
+        route_session(config).in(netns_at_path(netns, "CNI_NETNS"),
+                                 [](nl::Socket& inside) { return nl::dump_links(inside); });
+    require_in_sandbox(*derive_from, links, netns);
     if (auto earlier = Journal(config.state_dir).read(key))
         request.devices = names_of(earlier->devices);
     else {
@@ -51,10 +59,14 @@ void run_add(const Config& config, const Env& env, const NetConf& conf,
     Container container;
     container.id = key_of(env);
     container.netns_path = env.netns;
-    container.cni = CniAttachment{env.container_id, env.ifname, conf.name};
+    const auto pod = env.args.find("K8S_POD_UID");
+    container.cni = CniAttachment{env.container_id, env.ifname, conf.name,
+                                  pod == env.args.end() ? "" : pod->second, conf.config_id};
+    if (conf.allocation)
+        container.allocation = std::vector<std::string>{*conf.allocation};
     require_privileges();
     confine();
-    container.request = request_of(config, conf, container.id, derive_from);
+    container.request = request_of(config, conf, container.id, env.netns, derive_from);
     start(config, container);
     std::fputs(add_result(conf).c_str(), stdout);
 }
@@ -105,11 +117,12 @@ void run_gc(const Config& config, const NetConf& conf, const std::vector<ValidAt
     require_privileges();
     confine();
     auto stale = [&](const Assignment& a) -> std::string {
-        if (!a.cni || a.cni->network != conf.name ||
+        if (!a.cni || a.cni->network != conf.name || a.cni->config_id != conf.config_id ||
             std::find(valid.begin(), valid.end(),
                       ValidAttachment{a.cni->container_id, a.cni->ifname}) != valid.end())
             return {};
-        return "not a valid attachment of network " + conf.name;
+        return "not a valid attachment of network " + conf.name + " (configuration " +
+               conf.config_id + ")";
     };
     release_each(config, Journal(config.state_dir), stale, "GC left devices out of the host");
 }

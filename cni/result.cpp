@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cni/result.hpp"
 
+#include "base/escape.hpp"
+
 #include <cstring>
 
 namespace rnh::cni {
@@ -26,9 +28,12 @@ std::string error_result(std::string_view version, Code code, const Error& error
     std::string msg = error.context();
     if (error.err() != 0)
         msg += std::string(": ") + std::strerror(error.err());
-    nlohmann::json doc{{"cniVersion", version}, {"code", static_cast<int>(code)}, {"msg", msg}};
+    // JSON strings must be UTF-8: a message quoting a bad input is escaped.
+    nlohmann::json doc{{"cniVersion", escaped_line(version)},
+                       {"code", static_cast<int>(code)},
+                       {"msg", escaped_line(msg)}};
     if (!error.hint().empty())
-        doc["details"] = error.hint();
+        doc["details"] = escaped_line(error.hint());
     return doc.dump() + "\n";
 }
 

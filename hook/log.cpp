@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hook/log.hpp"
 
+#include "base/escape.hpp"
+
 #include <syslog.h>
 
 #include <cstdio>
@@ -12,9 +14,10 @@ const char* log_name = "rdma-netns-hook";
 
 void say(int priority, const char* prefix, const std::string& message)
 {
-    std::fprintf(stderr, "%s: %s%s\n", log_name, prefix, message.c_str());
+    const auto line = escaped_line(message);
+    std::fprintf(stderr, "%s: %s%s\n", log_name, prefix, line.c_str());
     openlog(log_name, LOG_PID, LOG_DAEMON);
-    syslog(priority, "%s%s", prefix, message.c_str());
+    syslog(priority, "%s%s", prefix, line.c_str());
 }
 
 } // namespace

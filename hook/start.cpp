@@ -51,6 +51,7 @@ public:
 private:
     Decision look_and_decide(const std::vector<nl::Device>& held);
     std::vector<std::string> devices_to_lock();
+    std::vector<nl::Device> held() const;
     void refuse_held_elsewhere(const std::vector<std::string>& names) const;
     std::optional<Assignment> earlier_assignment() const;
     Assignment assignment_of(const Decision& decision) const;
@@ -90,7 +91,7 @@ void Start::run()
     locks_.emplace(config_.state_dir, locked);
     refuse_held_elsewhere(locked);
     earlier_ = earlier_assignment();
-    auto decision = look_and_decide(earlier_ ? earlier_->devices : std::vector<nl::Device>{});
+    auto decision = look_and_decide(held());
     for (const auto& name : names_in(decision.plan))
         if (!std::binary_search(locked.begin(), locked.end(), name))
             fail("the RDMA devices of container " + container_.id +
@@ -115,23 +116,57 @@ void Start::run()
 Decision Start::look_and_decide(const std::vector<nl::Device>& held)
 {
     const SnapshotScope scope{netdevs_wanted(config_, container_.request),
-                              config_.policy.has_device_rules()};
+                              pci_addresses_wanted(config_, container_)};
     const auto snapshot =
         take_snapshot(container_.request, scope, host_, target_, rdma_, route_, config_.sysfs_root);
     return decide(config_, container_, snapshot, held);
 }
 
-// The devices to lock before looking: the request's names when it has only
-// names, otherwise what an unlocked look resolves them to.
+// The devices to lock before looking. For a request of names only: those
+// of its names that the host, the container's namespace or the journal knows.
+// The journal is read before and after the dumps, so a device on its way
+// into another container or home from one is in one of them. Otherwise: what
+// an unlocked look resolves the request to. A name of no device gets no lock
+// file; the look after locking refuses it.
 std::vector<std::string> Start::devices_to_lock()
 {
     const auto& request = container_.request;
-    if (request.netdevs.empty() && request.pci.empty()) {
-        auto names = request.devices;
-        std::sort(names.begin(), names.end());
-        return names;
+    if (!request.netdevs.empty() || !request.pci.empty())
+        return names_in(look_and_decide({}).plan);
+    std::vector<std::string> known;
+    auto add_journal = [&] {
+        for (const auto& a : journal_.all())
+            for (const auto& name : names_of(a.devices))
+                known.push_back(name);
+    };
+    add_journal();
+    for (auto& name : names_of(nl::dump_devices(host_)))
+        known.push_back(std::move(name));
+    rdma_.in(target_, [&](nl::Socket& inside) {
+        for (auto& name : names_of(nl::dump_devices(inside)))
+            known.push_back(std::move(name));
+    });
+    add_journal();
+    return known_names(request.devices, std::move(known));
+}
+
+// What the container holds already, counted against policy.max_devices: what
+// its earlier start recorded and, for a CNI attachment, what every entry of
+// its network namespace or of its pod (K8S_POD_UID) holds.
+std::vector<nl::Device> Start::held() const
+{
+    auto devices = earlier_ ? earlier_->devices : std::vector<nl::Device>{};
+    if (!container_.cni)
+        return devices;
+    const auto& pod = container_.cni->pod;
+    for (const auto& other : journal_.all()) {
+        if (other.netns != target_.id && (pod.empty() || !other.cni || other.cni->pod != pod))
+            continue;
+        for (const auto& d : other.devices)
+            if (find_named(devices, d.name) == nullptr)
+                devices.push_back(d);
     }
-    return names_in(look_and_decide({}).plan);
+    return devices;
 }
 
 // A device recorded for a container in another namespace is not ours to take,

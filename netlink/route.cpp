@@ -234,6 +234,9 @@ Link parse_link(const nlmsghdr& nlh)
         case IFLA_PERM_ADDRESS:
             link.permanent_mac = mac_text(attr);
             break;
+        case IFLA_ADDRESS:
+            link.mac = mac_text(attr);
+            break;
         case IFLA_MASTER:
             link.master = u32(attr, reply, "master");
             break;

@@ -25,6 +25,7 @@ struct Link {
     std::string kind;          // IFLA_INFO_KIND: veth, macvlan...; empty for a physical NIC
     std::string parent;        // "<bus>/<device>" (IFLA_PARENT_DEV_*), empty if none
     std::string permanent_mac; // IFLA_PERM_ADDRESS as aa:bb:..., empty if none
+    std::string mac;           // IFLA_ADDRESS as aa:bb:..., empty if none
     std::uint32_t master = 0;  // IFLA_MASTER: the bond, bridge, team or VRF it is a port of
     // IFLA_LINK: the lower device (macvlan, ipvlan, VLAN over it; a veth's
     // peer), 0 when none or when it is in another namespace (IFLA_LINK_NETNSID)

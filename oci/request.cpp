@@ -2,10 +2,12 @@
 #include "oci/request.hpp"
 
 #include "base/error.hpp"
+#include "base/escape.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <set>
 
 namespace rnh::oci {
 namespace {
@@ -20,14 +22,12 @@ std::string_view trim(std::string_view s)
     return s;
 }
 
-// Far above any node's device count; bounds the work a hostile list can cause.
-constexpr std::size_t max_list_items = 1024;
-
 template <typename Check>
 std::vector<std::string> parse_list(std::string_view value, const std::string& source, Check check)
 {
-    const std::string whole(value);
+    const std::string_view whole = value;
     std::vector<std::string> items;
+    std::set<std::string, std::less<>> distinct;
     for (std::size_t seen = 1;; ++seen) {
         if (seen > max_list_items)
             fail(source + " lists more than " + std::to_string(max_list_items) + " items",
@@ -35,10 +35,10 @@ std::vector<std::string> parse_list(std::string_view value, const std::string& s
         auto comma = value.find(',');
         auto item = std::string(trim(value.substr(0, comma)));
         if (item.empty())
-            fail(source + " has an empty item in \"" + whole + "\"",
+            fail(source + " has an empty item in \"" + escaped(whole) + "\"",
                  "write a comma-separated list such as mlx5_0,mlx5_1");
         item = check(item, source);
-        if (std::find(items.begin(), items.end(), item) == items.end())
+        if (distinct.insert(item).second)
             items.push_back(std::move(item));
         if (comma == std::string_view::npos)
             return items;
@@ -61,7 +61,7 @@ std::string check_device_name(const std::string& name, const std::string& source
     bool valid = !name.empty() && name.size() <= 63 && name.front() != '.' && name.front() != ':' &&
                  name.front() != '-' && std::all_of(name.begin(), name.end(), allowed);
     if (!valid)
-        fail(source + ": \"" + name + "\" is not a valid RDMA device name",
+        fail(source + ": \"" + escaped(name) + "\" is not a valid RDMA device name",
              "names are 1 to 63 of [A-Za-z0-9_.:-], such as mlx5_0");
     return name;
 }
@@ -72,7 +72,7 @@ std::string check_netdev_name(const std::string& name, const std::string& source
 {
     if (name.size() >= 16 || name == "." || name == ".." || !printable(name) ||
         name.find_first_of("/:") != std::string::npos)
-        fail(source + ": \"" + name + "\" is not a valid network interface name",
+        fail(source + ": \"" + escaped(name) + "\" is not a valid network interface name",
              "names are 1 to 15 printable characters without '/', ':' or spaces, such as eth1");
     return name;
 }
@@ -81,7 +81,7 @@ std::string check_pci_address(const std::string& address, const std::string& sou
 {
     auto normal = normal_pci_address(address);
     if (!normal)
-        fail(source + ": \"" + address + "\" is not a PCI address",
+        fail(source + ": \"" + escaped(address) + "\" is not a PCI address",
              "write domain:bus:device.function in hex, such as 0000:3b:00.1");
     return *normal;
 }
@@ -155,7 +155,7 @@ std::uint64_t parse_memlock(std::string_view value, const std::string& source)
                  ec == std::errc() && end == value.data() + value.size() &&
                  number <= (memlock_unlimited - 1) >> shift;
     if (!valid)
-        fail(source + ": \"" + whole + "\" is not a size of locked memory",
+        fail(source + ": \"" + escaped(whole) + "\" is not a size of locked memory",
              "write bytes, a number with K, M, G or T (powers of 1024) such as 64M, or unlimited");
     return number << shift;
 }
@@ -179,7 +179,7 @@ bool parse_with_netdevs(std::string_view value, const std::string& source)
         return true;
     if (value == "false")
         return false;
-    fail(source + " is \"" + std::string(value) + "\"", "write true or false");
+    fail(source + " is \"" + escaped(value) + "\"", "write true or false");
 }
 
 Request request_from_annotations(const Annotations& annotations)

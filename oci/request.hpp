@@ -6,6 +6,7 @@
 
 #include "oci/state.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,8 +36,13 @@ struct Request {
     bool empty() const { return devices.empty() && netdevs.empty() && pci.empty(); }
 };
 
+// Far above any node's device count; bounds the work a hostile list can
+// cause. Every form of a list (an annotation, a CNI array) has this one cap.
+inline constexpr std::size_t max_list_items = 1024;
+
 // Each list is comma-separated; blanks around items are ignored, duplicates
-// merged, and an empty or malformed item is an error naming `source`.
+// merged, and an empty or malformed item, or more than max_list_items
+// items, is an error naming `source`.
 std::vector<std::string> parse_device_list(std::string_view value, const std::string& source);
 std::vector<std::string> parse_netdev_list(std::string_view value, const std::string& source);
 std::vector<std::string> parse_pci_list(std::string_view value, const std::string& source);

@@ -46,6 +46,7 @@ bool boolean(const nlohmann::json& doc, const char* key, const std::string& what
 }
 
 const std::vector<std::string> request_kinds = {"devices", "netdevs", "pci"};
+const std::vector<std::string> cni_kinds = {"deviceID", "prevResult", "devices", "netdevs", "pci"};
 
 std::vector<std::string> patterns(const nlohmann::json& policy, const char* key,
                                   const std::string& what)
@@ -133,12 +134,21 @@ Policy parse_policy(const nlohmann::json& object, const std::string& what)
                          "the kinds are devices, netdevs and pci");
                 policy.request_annotations.insert(kind);
             }
+        } else if (key == "cni_requests") {
+            policy.cni_requests.clear();
+            for (const auto& kind : patterns(object, "cni_requests", what)) {
+                if (std::find(cni_kinds.begin(), cni_kinds.end(), kind) == cni_kinds.end())
+                    fail(what + ": \"policy.cni_requests\" names \"" + kind + "\"",
+                         "the parts of a network configuration are deviceID, prevResult, devices, "
+                         "netdevs and pci");
+                policy.cni_requests.insert(kind);
+            }
         } else if (key == "allow_with_netdevs") {
             policy.allow_with_netdevs = boolean(object, "allow_with_netdevs", what);
         } else {
             fail(what + ": unknown policy setting \"" + key + "\"",
-                 "known: allow, deny, max_devices, request_annotations, allow_with_netdevs, "
-                 "max_memlock, rdma_limits");
+                 "known: allow, deny, max_devices, request_annotations, cni_requests, "
+                 "allow_with_netdevs, max_memlock, rdma_limits");
         }
     }
     return policy;

@@ -28,12 +28,14 @@ Snapshot take_snapshot(const oci::Request& request, const SnapshotScope& scope, 
         if (!request.netdevs.empty())
             snapshot.target_ports = dump_all_ports(inside, snapshot.target_devices);
     });
-    if (!request.netdevs.empty() || !request.pci.empty() || scope.links)
+    if (!request.netdevs.empty() || !request.pci.empty() || scope.links || scope.pci_addresses)
         snapshot.host_ports = dump_all_ports(host, snapshot.host_devices);
     if (scope.links)
         snapshot.links = take_link_facts(route, target);
+    // A device without a parent of its own (rxe) is on its port's netdev's function.
     if (scope.pci_addresses)
-        snapshot.pci_addresses = read_pci_addresses(sysfs_root, names_of(snapshot.host_devices));
+        snapshot.pci_addresses =
+            rdma_pci_functions(sysfs_root, names_of(snapshot.host_devices), snapshot.host_ports);
     if (request.pci.empty())
         return snapshot;
     const auto functions =

@@ -64,12 +64,6 @@ PciFunction read_pci_function(const std::string& sysfs_root, const std::string& 
     return function;
 }
 
-std::map<std::string, std::string> read_pci_addresses(const std::string& sysfs_root,
-                                                      const std::vector<std::string>& devices)
-{
-    return rdma_pci_functions(sysfs_root, devices, {});
-}
-
 std::map<std::string, std::string> read_verbs_nodes(const std::string& sysfs_root)
 {
     std::map<std::string, std::string> nodes;

@@ -31,11 +31,6 @@ std::map<std::string, std::string> rdma_pci_functions(const std::string& sysfs_r
 PciFunction read_pci_function(const std::string& sysfs_root, const std::string& address,
                               const std::map<std::string, std::string>& functions);
 
-// Device name -> the PCI function of its parent device, for the devices named
-// that sit on or below one (soft devices such as rxe have none).
-std::map<std::string, std::string> read_pci_addresses(const std::string& sysfs_root,
-                                                      const std::vector<std::string>& devices);
-
 // Device name -> "uverbsN", from <root>/class/infiniband_verbs/uverbsN/ibdev.
 // The verbs class is not namespaced: the host sees every device's node.
 std::map<std::string, std::string> read_verbs_nodes(const std::string& sysfs_root);

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // A CNI attachment, as the plugin's ADD describes it and the journal keeps it
-// beside hook assignments: the pod sandbox's container id, the interface name
-// and the network's name (GC releases only the attachments of its own network),
-// and the CNI specification's grammar of the first two.
+// beside hook assignments: the pod sandbox's container id, the interface name,
+// the network's name and configuration identity (GC releases only the
+// attachments of its own network), the pod, and the CNI specification's
+// grammar of the first two.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace rnh {
 
@@ -13,7 +15,15 @@ struct CniAttachment {
     std::string container_id; // CNI_CONTAINERID
     std::string ifname;       // CNI_IFNAME
     std::string network;      // the network configuration's "name"
+    std::string pod;          // K8S_POD_UID of CNI_ARGS; empty when not given
+    // The network configuration's identity (config_identity()); empty in an
+    // entry of an earlier release, which GC therefore never releases.
+    std::string config_id;
 };
+
+// A short identity of a network configuration: FNV-1a (64 bits, in hex) of
+// `canonical`, its JSON with sorted keys and without what a runtime injects.
+std::string config_identity(std::string_view canonical);
 
 // The journal name of a CNI attachment: "<CNI_CONTAINERID>@<CNI_IFNAME>". An
 // OCI container id never holds '@', so the two kinds never clash; the parts

@@ -25,6 +25,9 @@ struct Container {
     // config.json's RLIMIT_MEMLOCK, when it sets one
     std::optional<std::uint64_t> spec_memlock;
     std::optional<CniAttachment> cni; // set for the CNI plugin's ADD
+    // The PCI functions a device plugin allocated (CNI "deviceID"): every
+    // device moved must be on one of them. Unset: no such bound.
+    std::optional<std::vector<std::string>> allocation;
     // device -> "uverbsN" a CDI spec gave the container; still so after the move
     std::map<std::string, std::string> verbs_nodes;
 };

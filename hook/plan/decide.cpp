@@ -6,6 +6,8 @@
 #include "hook/plan/policy.hpp"
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 namespace rnh {
 namespace {
@@ -35,6 +37,24 @@ std::size_t count_after(const std::vector<nl::Device>& held, const Plan& plan)
     return names.size();
 }
 
+// A device plugin's allocation bounds what the configuration's lists may add.
+void check_allocation(const std::vector<std::string>& allocation,
+                      const std::vector<nl::Device>& devices,
+                      const std::map<std::string, std::string>& pci_addresses)
+{
+    for (const auto& d : devices) {
+        auto it = pci_addresses.find(d.name);
+        if (it != pci_addresses.end() &&
+            std::find(allocation.begin(), allocation.end(), it->second) != allocation.end())
+            continue;
+        fail("RDMA device " + d.name +
+                 (it == pci_addresses.end() ? " (no PCI function)" : " (PCI " + it->second + ")") +
+                 " is outside the device plugin's allocation (\"deviceID\" " + listing(allocation) +
+                 ")",
+             "a list in the network configuration may only narrow \"deviceID\", never widen it");
+    }
+}
+
 } // namespace
 
 bool netdevs_wanted(const Config& config, const oci::Request& request)
@@ -42,16 +62,24 @@ bool netdevs_wanted(const Config& config, const oci::Request& request)
     return config.policy.allow_with_netdevs && request.with_netdevs.value_or(config.with_netdevs);
 }
 
+bool pci_addresses_wanted(const Config& config, const Container& container)
+{
+    return config.policy.has_device_rules() || container.allocation.has_value();
+}
+
 Decision decide(const Config& config, const Container& container, const Snapshot& snapshot,
                 const std::vector<nl::Device>& held)
 {
     const auto& policy = config.policy;
     const auto& request = container.request;
-    check_request(policy, request, config.source);
+    if (!container.cni) // the plugin checks its parts against policy.cni_requests
+        check_request(policy, request, config.source);
     Decision decision;
     decision.limits = limits_of(config, container);
     decision.with_netdevs = netdevs_go_along(policy, config.with_netdevs, request, config.source);
     decision.plan = resolve(request, snapshot);
+    if (container.allocation)
+        check_allocation(*container.allocation, decision.plan.to_move, snapshot.pci_addresses);
     if (policy.has_device_rules())
         check_devices(policy, names_of(decision.plan.to_move), snapshot.pci_addresses,
                       config.source);

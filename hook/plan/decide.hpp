@@ -28,10 +28,15 @@ struct Decision {
 // for it: then the start takes the links into its Snapshot.
 bool netdevs_wanted(const Config& config, const oci::Request& request);
 
+// Whether the start needs the PCI functions of the host's devices
+// (Snapshot::pci_addresses): for allow and deny rules, and an allocation.
+bool pci_addresses_wanted(const Config& config, const Container& container);
+
 // The start of `container` on what `snapshot` shows, or an error naming the
-// rule that refuses it. `held`: the devices it holds from an earlier start
-// (a CDI container runs one hook entry per device), counted against
-// policy.max_devices.
+// rule that refuses it. `held`: the devices it holds already, counted
+// against policy.max_devices: from an earlier start (a CDI container runs one
+// hook entry per device), and for a CNI attachment those of its pod's other
+// attachments.
 Decision decide(const Config& config, const Container& container, const Snapshot& snapshot,
                 const std::vector<nl::Device>& held);
 

@@ -12,6 +12,18 @@ const nl::Device* find_named(const std::vector<nl::Device>& devices, const std::
     return it == devices.end() ? nullptr : &*it;
 }
 
+std::vector<std::string> known_names(std::vector<std::string> wanted,
+                                     std::vector<std::string> known)
+{
+    std::sort(known.begin(), known.end());
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    std::erase_if(wanted, [&known](const std::string& name) {
+        return !std::binary_search(known.begin(), known.end(), name);
+    });
+    return wanted;
+}
+
 std::vector<std::string> names_of(const std::vector<nl::Device>& devices)
 {
     std::vector<std::string> names;

@@ -37,6 +37,25 @@ void check_request(const Policy& policy, const oci::Request& request, const std:
     }
 }
 
+void check_cni_request(const Policy& policy, const std::vector<std::string>& parts,
+                       const std::string& source)
+{
+    for (const auto& part : parts) {
+        if (policy.cni_requests.contains(part))
+            continue;
+        auto wider = policy.cni_requests;
+        wider.insert(part);
+        std::string quoted;
+        for (const auto& k : wider)
+            quoted.append(quoted.empty() ? "" : ", ").append("\"" + k + "\"");
+        const auto file = source.starts_with('/') ? source : std::string(default_config_path);
+        fail("\"" + part + "\" in a network configuration is not honoured on this host",
+             "the policy in " + source +
+                 " honours: " + listing({policy.cni_requests.begin(), policy.cni_requests.end()}) +
+                 "; to honour it, set \"policy\": {\"cni_requests\": [" + quoted + "]} in " + file);
+    }
+}
+
 bool netdevs_go_along(const Policy& policy, bool config_default, const oci::Request& request,
                       const std::string& source)
 {

@@ -16,6 +16,12 @@ namespace rnh {
 // Refuses a request that uses a kind of annotation the policy does not honour.
 void check_request(const Policy& policy, const oci::Request& request, const std::string& source);
 
+// Refuses a CNI network configuration that uses a part (of "deviceID",
+// "prevResult", "devices", "netdevs", "pci") that policy.cni_requests does not
+// honour, naming the part and the setting that would honour it.
+void check_cni_request(const Policy& policy, const std::vector<std::string>& parts,
+                       const std::string& source);
+
 // Refuses a device to be moved that a rule denies or no rule allows;
 // `pci_addresses` maps device names to their PCI address where they have one.
 void check_devices(const Policy& policy, const std::vector<std::string>& devices,

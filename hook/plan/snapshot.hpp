@@ -32,8 +32,9 @@ struct Snapshot {
     std::vector<nl::Device> target_devices;
     std::vector<nl::Port> target_ports;
     std::map<std::string, PciFunction> pci; // by requested address
-    // Device name -> the PCI address of its parent device, for the allow and
-    // deny rules; taken when the policy has such rules.
+    // Device name -> the PCI address of its parent device (or of its port's
+    // netdev), for the allow and deny rules and a device plugin's allocation;
+    // taken when either applies.
     std::map<std::string, std::string> pci_addresses;
     LinkFacts links; // taken when netdevs may go along
 };

@@ -175,10 +175,15 @@ std::string to_json(const Assignment& a)
         for (const auto& n : a.netdevs)
             doc["netdevs"].push_back(netdev_json(n));
     }
-    if (a.cni)
+    if (a.cni) {
         doc["cni"] = {{"container_id", a.cni->container_id},
                       {"ifname", a.cni->ifname},
                       {"network", a.cni->network}};
+        if (!a.cni->pod.empty())
+            doc["cni"]["pod"] = a.cni->pod;
+        if (!a.cni->config_id.empty())
+            doc["cni"]["config_id"] = a.cni->config_id;
+    }
     return doc.dump(2) + "\n";
 }
 
@@ -204,10 +209,15 @@ Assignment assignment_from_json(std::string_view json, const std::string& what)
         a.pid = static_cast<int>(unsigned_member(doc, "pid", what, INT_MAX));
     a.since = static_cast<std::time_t>(
         unsigned_member(doc, "since", what, std::numeric_limits<std::time_t>::max()));
-    if (const auto* cni = member(doc, "cni", what))
+    if (const auto* cni = member(doc, "cni", what)) {
         a.cni = CniAttachment{string_member(*cni, "container_id", what),
                               string_member(*cni, "ifname", what),
-                              string_member(*cni, "network", what)};
+                              string_member(*cni, "network", what), "", ""};
+        for (auto [key, field] :
+             {std::pair{"pod", &a.cni->pod}, std::pair{"config_id", &a.cni->config_id}})
+            if (member(*cni, key, what) != nullptr)
+                *field = string_member(*cni, key, what);
+    }
     const auto* devices = member(doc, "devices", what);
     if (devices == nullptr || !devices->is_array())
         fail(what + ": \"devices\" must be an array");
@@ -232,9 +242,14 @@ void Journal::write(const Assignment& assignment) const
 {
     check_journal_key(assignment.container_id);
     make_private_dir(std::filesystem::path(dir_).parent_path(), "the state directory");
+    const auto text = to_json(assignment);
+    if (text.size() > max_entry_bytes)
+        fail("the journal entry of " + assignment.container_id + " would be " +
+                 std::to_string(text.size()) + " bytes, over the limit of " +
+                 std::to_string(max_entry_bytes),
+             "request fewer devices or netdevs");
     make_private_dir(dir_, "the state directory");
-    write_file_atomic(dir_ + "/" + assignment.container_id + std::string(suffix),
-                      to_json(assignment));
+    write_file_atomic(dir_ + "/" + assignment.container_id + std::string(suffix), text);
 }
 
 std::optional<Assignment> Journal::read(const std::string& container_id) const
@@ -250,7 +265,7 @@ std::optional<Assignment> Journal::read(const std::string& container_id) const
             return std::nullopt;
         throw;
     }
-    return assignment_from_json(read_limited(fd->get(), 1 << 20, dir_ + "/" + name),
+    return assignment_from_json(read_limited(fd->get(), max_entry_bytes, dir_ + "/" + name),
                                 dir_ + "/" + name);
 }
 
@@ -263,7 +278,7 @@ void Journal::remove(const std::string& container_id) const
     sync_dir(dir_);
 }
 
-std::vector<Assignment> Journal::all() const
+std::vector<Assignment> Journal::all(std::vector<UnreadableEntry>* unreadable) const
 {
     std::vector<Assignment> assignments;
     std::error_code ec;
@@ -271,8 +286,13 @@ std::vector<Assignment> Journal::all() const
         auto name = entry.path().filename().string();
         if (name.front() == '.' || !name.ends_with(suffix))
             continue;
-        if (auto a = read(name.substr(0, name.size() - suffix.size())))
-            assignments.push_back(std::move(*a));
+        try {
+            if (auto a = read(name.substr(0, name.size() - suffix.size())))
+                assignments.push_back(std::move(*a));
+        } catch (const Error& e) {
+            if (unreadable != nullptr)
+                unreadable->push_back({entry.path().string(), e.what()});
+        }
     }
     if (ec && ec != std::errc::no_such_file_or_directory)
         fail_errno(ec.value(), "listing " + dir_);

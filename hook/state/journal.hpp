@@ -9,6 +9,7 @@
 #include "hook/state/ns_id.hpp"
 #include "netlink/rdma.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <ctime>
 #include <optional>
@@ -45,15 +46,29 @@ std::string_view phase_name(Assignment::Phase phase);
 // A journal name: an OCI container id, or an attachment key (attachment_key()).
 void check_journal_key(const std::string& key);
 
+// A journal file that could not be read: corrupt, over the bound, of another version.
+struct UnreadableEntry {
+    std::string path;
+    std::string error;
+};
+
 class Journal {
 public:
+    // No entry is larger: a hostile request cannot make one that every
+    // command on the node must then read.
+    static constexpr std::size_t max_entry_bytes = std::size_t{256} << 10;
+
     explicit Journal(std::string state_dir);
 
-    // temp file, fsync, rename, fsync of the directory
+    // temp file, fsync, rename, fsync of the directory; an assignment over
+    // max_entry_bytes is refused and nothing is written.
     void write(const Assignment& assignment) const;
+    // The container's own entry; an error if it cannot be read.
     std::optional<Assignment> read(const std::string& container_id) const;
     void remove(const std::string& container_id) const;
-    std::vector<Assignment> all() const;
+    // Every entry that can be read. One that cannot is skipped, never fatal to
+    // the others; it is added to `unreadable` when given (status lists them).
+    std::vector<Assignment> all(std::vector<UnreadableEntry>* unreadable = nullptr) const;
 
 private:
     std::string dir_;

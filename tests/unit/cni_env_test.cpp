@@ -103,3 +103,20 @@ TEST(CniEnv, BadValuesAreRefusedByName)
         env_error(with(add, "CNI_ARGS", "A=1;junk")),
         "CNI_ARGS item \"junk\" is not KEY=VALUE; CNI_ARGS is KEY=VALUE pairs separated by ';'");
 }
+
+// Each refused by parse_env, so main() answers with code 4 (invalid_env).
+TEST(CniEnv, LongControlOrNonUtf8ValuesAreRefused)
+{
+    EXPECT_EQ(env_error(with(add, "CNI_ARGS", "K8S_POD_NAME=" + std::string(5000, 'p'))),
+              "CNI_ARGS is 5013 bytes long, over the limit of 4096; check what sets it");
+    EXPECT_EQ(env_error(with(add, "CNI_NETNS", "/run/netns/\xff\xfe")),
+              "CNI_NETNS \"/run/netns/\\xff\\xfe\" has control characters or is not valid UTF-8; "
+              "check what sets it");
+    EXPECT_EQ(env_error(with(add, "CNI_ARGS", "A=\x1b[2J")),
+              "CNI_ARGS \"A=\\x1b[2J\" has control characters or is not valid UTF-8; check what "
+              "sets it");
+    EXPECT_EQ(env_error(with(add, "CNI_COMMAND", "ADD\n")).rfind("CNI_COMMAND \"ADD\\x0a\"", 0),
+              0u);
+    EXPECT_NO_THROW(env_of(with(add, "CNI_ARGS", "K8S_POD_NAME=r\xc3\xa9seau")));
+    EXPECT_NO_THROW(env_of(with(add, "CNI_PATH", "\xff"))); // not read
+}

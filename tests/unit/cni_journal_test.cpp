@@ -52,7 +52,7 @@ TEST(CniJournal, AttachmentRoundTripsBesideAnAssignment)
     cni.netns = {4, 4026532281, 8193};
     cni.netns_path = "/run/netns/pod1";
     cni.devices = {{2, "rxe1"}};
-    cni.cni = rnh::CniAttachment{"pod1", "net1", "rdma-net"};
+    cni.cni = rnh::CniAttachment{"pod1", "net1", "rdma-net", "", ""};
     journal.write(hook);
     journal.write(cni);
     auto all = journal.all();
@@ -64,6 +64,24 @@ TEST(CniJournal, AttachmentRoundTripsBesideAnAssignment)
     EXPECT_EQ(all[1].cni->ifname, "net1");
     EXPECT_EQ(all[1].cni->network, "rdma-net");
     EXPECT_EQ(all[1].devices, cni.devices);
+    // an entry of an earlier release has no pod and no configuration identity
+    EXPECT_EQ(all[1].cni->pod, "");
+    EXPECT_EQ(all[1].cni->config_id, "");
+    cni.cni->pod = "6f1c0d2e-uid";
+    cni.cni->config_id = rnh::config_identity("{}");
+    journal.write(cni);
+    const auto again = journal.read("pod1@net1");
+    ASSERT_TRUE(again && again->cni);
+    EXPECT_EQ(again->cni->pod, "6f1c0d2e-uid");
+    EXPECT_EQ(again->cni->config_id, cni.cni->config_id);
     journal.remove("pod1@net1");
     EXPECT_EQ(journal.all().size(), 1u);
+}
+
+TEST(CniJournal, ConfigIdentityIsFnv1a)
+{
+    // the published FNV-1a 64-bit vectors
+    EXPECT_EQ(rnh::config_identity(""), "cbf29ce484222325");
+    EXPECT_EQ(rnh::config_identity("a"), "af63dc4c8601ec8c");
+    EXPECT_EQ(rnh::config_identity("foobar"), "85944171f73967e8");
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The network configuration: rdma-cni's keys, the lists, prevResult, GC's list.
 #include "base/json.hpp"
+#include "cni/lookup.hpp"
 #include "cni/netconf.hpp"
 #include "tests/support/error_of.hpp"
 
 #include <gtest/gtest.h>
+
 
 using rnh::cni::NetConf;
 
@@ -33,6 +35,7 @@ TEST(CniNetConf, RdmaCniConfigurationMeansTheSame)
     EXPECT_EQ(conf.cni_version, "0.3.1");
     EXPECT_EQ(conf.name, "sriov-rdma");
     EXPECT_EQ(conf.request.pci, Strings{"0000:3b:00.2"});
+    EXPECT_EQ(conf.allocation, "0000:3b:00.2");
     EXPECT_TRUE(conf.request.devices.empty());
     EXPECT_TRUE(conf.debug);
     EXPECT_FALSE(conf.prev_result);
@@ -67,6 +70,12 @@ TEST(CniNetConf, ListsAsArraysOrAnnotationStrings)
     EXPECT_EQ(conf.request.devices, (Strings{"rxe0", "rxe1"}));
     EXPECT_EQ(conf.request.netdevs, (Strings{"eth0", "eth1"}));
     EXPECT_EQ(conf.request.pci, Strings{"0000:00:03.0"});
+    EXPECT_EQ(conf.parts, (Strings{"devices", "netdevs", "pci"}));
+    EXPECT_EQ(conf_of(R"({"cniVersion": "1.1.0", "name": "n", "devices": []})").parts, Strings{});
+    EXPECT_EQ(conf_of(R"({"cniVersion": "1.1.0", "name": "n", "runtimeConfig":
+                          {"deviceID": "3b:00.3"}})")
+                  .parts,
+              Strings{"deviceID"});
     EXPECT_EQ(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "devices": [1]})"),
               "\"devices\" of the network configuration must be an array of strings, not 1");
     EXPECT_EQ(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "pci": ["3b"]})"),
@@ -77,8 +86,15 @@ TEST(CniNetConf, ListsAsArraysOrAnnotationStrings)
 TEST(CniNetConf, DeviceIdAndListsMustAgree)
 {
     auto both = conf_of(R"({"cniVersion": "1.1.0", "name": "n", "deviceID": "0000:00:03.0",
-                            "pci": ["0000:00:03.0", "0000:00:04.0"]})");
-    EXPECT_EQ(both.request.pci, (Strings{"0000:00:03.0", "0000:00:04.0"}));
+                            "pci": ["0000:00:03.0"], "devices": ["rxn0"]})");
+    EXPECT_EQ(both.request.pci, Strings{"0000:00:03.0"});
+    EXPECT_EQ(both.allocation, "0000:00:03.0");
+    // a list may narrow the allocation, never widen it
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "deviceID": "0000:00:03.0",
+                             "pci": ["0000:00:03.0", "0000:00:04.0"]})"),
+              "\"pci\" of the network configuration names 0000:00:04.0, outside the device "
+              "plugin's allocation (\"deviceID\" 0000:00:03.0); a list may only narrow "
+              "\"deviceID\", never widen it");
     EXPECT_EQ(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "deviceID": "0000:00:03.0",
                              "devices": ["rxe1"]})"),
               "\"deviceID\" 0000:00:03.0 is not in the \"pci\" list of the network configuration, "
@@ -157,4 +173,111 @@ TEST(CniNetConf, GcValidAttachments)
         conf_error(
             R"({"cniVersion": "1.1.0", "name": "n", "cni.dev/valid-attachments": [{"ifname": "x"}]})"),
         "no error");
+}
+
+TEST(CniNetConf, ConfigIdentityIsTheSameForAddAndGcOfOneNetworkOnly)
+{
+    const auto add = conf_of(R"({"cniVersion": "1.0.0", "name": "n", "type": "rdma-netns",
+        "devices": ["rxe0"], "deviceID": "0000:00:03.0", "pci": ["0000:00:03.0"],
+        "args": {"cni": {"debug": true}}, "runtimeConfig": {"deviceID": "0000:00:03.0"},
+        "prevResult": {"interfaces": []}})");
+    const auto gc = conf_of(R"({"type": "rdma-netns", "pci": ["0000:00:03.0"], "name": "n",
+        "cniVersion": "1.1.0", "devices": ["rxe0"],
+        "cni.dev/valid-attachments": [{"containerID": "a1", "ifname": "net1"}]})");
+    EXPECT_EQ(add.config_id.size(), 16u);
+    EXPECT_EQ(add.config_id, gc.config_id);
+    // another network of the same name
+    const auto other = conf_of(R"({"cniVersion": "1.1.0", "name": "n", "type": "rdma-netns",
+        "devices": ["rxe1"], "pci": ["0000:00:03.0"]})");
+    EXPECT_NE(other.config_id, add.config_id);
+}
+
+TEST(CniNetConf, PrevResultsInterfaceMustBeInTheSandboxByNameAndMac)
+{
+    const std::vector<rnh::nl::Link> links = {
+        {1, "lo", 65536, true, "", "", "", "00:00:00:00:00:00"},
+        {5, "net1", 1500, true, "", "", "", "52:54:00:ab:cd:ef"}};
+    using rnh::cni::require_in_sandbox;
+    EXPECT_EQ(error_of([&] {
+                  require_in_sandbox({"net1", "52:54:00:ab:cd:ef"}, links, "/n");
+              }),
+              "no error");
+    // a MAC in capitals is the same MAC; none given: the name alone
+    EXPECT_EQ(error_of([&] {
+                  require_in_sandbox({"net1", "52:54:00:AB:CD:EF"}, links, "/n");
+              }),
+              "no error");
+    EXPECT_EQ(error_of([&] { require_in_sandbox({"net1", ""}, links, "/n"); }), "no error");
+    EXPECT_EQ(error_of([&] {
+                  require_in_sandbox({"eth0", ""}, links, "/run/netns/b");
+              }),
+              "the interface eth0 of prevResult is not in CNI_NETNS /run/netns/b, so no RDMA "
+              "device is derived from it; the previous plugin's result (prevResult) must name an "
+              "interface it put into the pod; or name the device in \"deviceID\"");
+    EXPECT_EQ(error_of([&] {
+                  require_in_sandbox({"net1", "52:54:00:ab:cd:e0"}, links, "/n");
+              }),
+              "the interface net1 in CNI_NETNS /n has MAC 52:54:00:ab:cd:ef, not "
+              "52:54:00:ab:cd:e0 as prevResult says, so no RDMA device is derived from it; the "
+              "previous plugin's result (prevResult) must name an interface it put into the pod; "
+              "or name the device in \"deviceID\"");
+}
+
+TEST(CniNetConf, ArraysHaveTheCapOfTheAnnotationsAndAreMergedQuickly)
+{
+    auto array = [](int n, const char* prefix) {
+        std::string s = "[";
+        for (int i = 0; i < n; ++i)
+            s += std::string(i == 0 ? "" : ",") + "\"" + prefix + std::to_string(i) + "\"";
+        return s + "]";
+    };
+    auto devices = [&](int n) {
+        return R"({"cniVersion": "1.1.0", "name": "n", "devices": )" + array(n, "d") + "}";
+    };
+    EXPECT_EQ(conf_of(devices(1024)).request.devices.size(), 1024U);
+    EXPECT_EQ(conf_error(devices(1025)),
+              "\"devices\" of the network configuration lists more than 1024 items; request only "
+              "the devices this container needs");
+    // items with commas count by what they name, not by array element
+    std::string commas = "e0";
+    for (int i = 1; i < 1100; ++i)
+        commas += ",e" + std::to_string(i);
+    EXPECT_NE(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "netdevs": [")" + commas + "\"]}")
+                  .find("more than 1024 items"),
+              std::string::npos);
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "devices": ["a", ""]})"),
+              "\"devices\" of the network configuration has an empty item in \"a,\"; write a "
+              "comma-separated list such as mlx5_0,mlx5_1");
+    // a 1 MiB array took seconds to merge before it was refused (vm.failures prints the time)
+    std::string big = R"({"cniVersion": "1.1.0", "name": "n", "pci": [)";
+    while (big.size() < (1 << 20) - 20)
+        big += "\"0000:3b:00.1\",";
+    big += "\"0000:3b:00.1\"]}";
+    EXPECT_NE(conf_error(big).find("more than 1024 items"), std::string::npos);
+}
+
+TEST(CniNetConf, NamesAreBoundedAndPrintable)
+{
+    auto named = [](const std::string& name) {
+        return R"({"cniVersion": "1.1.0", "name": ")" + name + R"(", "deviceID": "0000:3b:00.2"})";
+    };
+    EXPECT_EQ(conf_of(named(std::string(253, 'n'))).name.size(), 253U);
+    EXPECT_EQ(conf_of(named("r\xc3\xa9seau")).name, "r\xc3\xa9seau");
+    EXPECT_EQ(conf_error(named(std::string(200000, 'n'))),
+              "\"name\" of the network configuration (\"" + std::string(64, 'n') +
+                  "...(200000 bytes)\", 200000 bytes) is not a valid network name; names are 1 "
+                  "to 253 bytes of printable UTF-8, without control characters");
+    EXPECT_NE(conf_error(named(std::string(254, 'n'))).find("254 bytes) is not a valid network"),
+              std::string::npos);
+    EXPECT_NE(conf_error(named("a\\u001b[2Jb")).find("\"a\\x1b[2Jb\", 6 bytes) is not a valid"),
+              std::string::npos);
+    EXPECT_NE(conf_error(named("")).find("is not a valid network name"), std::string::npos);
+    EXPECT_NE(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "deviceID": ")" +
+                         std::string(65, 'a') + "\"}")
+                  .find("is neither a PCI address nor an auxiliary device name"),
+              std::string::npos);
+    EXPECT_NE(conf_error(R"({"cniVersion": "1.1.0", "name": "n", "devices": [")" +
+                         std::string(65, 'a') + "\"]}")
+                  .find("\"" + std::string(64, 'a') + "...(65 bytes)\" is not a valid RDMA device"),
+              std::string::npos);
 }

@@ -97,3 +97,13 @@ TEST(CniLookup, AuxiliaryDeviceToItsRdmaDevices)
               }).rfind("auxiliary device mlx5_core.eth.0 has no RDMA device in the host", 0),
               0u);
 }
+
+// JSON strings must be UTF-8: nlohmann::json throws on anything else, which
+// aborted the plugin (exit 134) when a message quoted a bad CNI_* value.
+TEST(CniResult, ErrorObjectEscapesBytesThatAreNotPrintableUtf8)
+{
+    auto e = json_of(rnh::cni::error_result("1.1.0", Code::invalid_env,
+                                            rnh::Error("CNI_IFNAME \"\xff\x1b[2J\"", 0, "hint\n")));
+    EXPECT_EQ(e["msg"], "CNI_IFNAME \"\\xff\\x1b[2J\"");
+    EXPECT_EQ(e["details"], "hint\\x0a");
+}

@@ -27,8 +27,9 @@ rnh::Snapshot look()
     s.host_ports = {{1, "rxn0", "eth0"}, {2, "rxn1", "eth1"}, {4, "mlx5_0", ""}};
     s.target_devices = {{3, "rxe0"}};
     s.pci_addresses = {{"mlx5_0", "0000:af:00.0"}};
-    s.links.host_links = {Link{2, "eth0", 1500, true, "", "pci/0000:00:03.0", "52:54:00:00:00:02"},
-                          Link{3, "eth1", 1500, true, "", "pci/0000:00:04.0", "52:54:00:00:00:03"}};
+    s.links.host_links = {
+        Link{2, "eth0", 1500, true, "", "pci/0000:00:03.0", "52:54:00:00:00:02", ""},
+        Link{3, "eth1", 1500, true, "", "pci/0000:00:04.0", "52:54:00:00:00:03", ""}};
     s.links.default_route_links = {3};
     return s;
 }
@@ -40,7 +41,7 @@ rnh::Container asking(const Names& devices, bool cni = false)
     c.request.devices = devices;
     if (cni) {
         c.netns_path = "/run/netns/pod1";
-        c.cni = rnh::CniAttachment{"pod1", "net1", "rdma"};
+        c.cni = rnh::CniAttachment{"pod1", "net1", "rdma", "", ""};
     } else {
         c.pid = 42;
     }
@@ -105,6 +106,27 @@ TEST(Decide, MaxDevicesCountsWhatTheContainerHoldsAlready)
                   decide(config, asking({"rxe0"}), {{3, "rxe0"}, {2, "rxn1"}});
               }),
               "no error");
+}
+
+TEST(Decide, TheDevicePluginsAllocationBoundsTheLists)
+{
+    rnh::Snapshot s = look();
+    s.pci_addresses = {{"mlx5_0", "0000:af:00.0"}, {"rxn0", "0000:00:03.0"}};
+    auto c = asking({"rxn0"}, true);
+    c.allocation = Names{"0000:00:03.0"};
+    EXPECT_EQ(error_of([&] { rnh::decide(rnh::Config{}, c, s, {}); }), "no error");
+    c.request.devices = {"rxn0", "mlx5_0"};
+    EXPECT_EQ(error_of([&] { rnh::decide(rnh::Config{}, c, s, {}); }),
+              "RDMA device mlx5_0 (PCI 0000:af:00.0) is outside the device plugin's allocation "
+              "(\"deviceID\" 0000:00:03.0); a list in the network configuration may only narrow "
+              "\"deviceID\", never widen it");
+    c.request.devices = {"rxn1"}; // no PCI function known: outside too
+    EXPECT_EQ(error_of([&] { rnh::decide(rnh::Config{}, c, s, {}); }),
+              "RDMA device rxn1 (no PCI function) is outside the device plugin's allocation "
+              "(\"deviceID\" 0000:00:03.0); a list in the network configuration may only narrow "
+              "\"deviceID\", never widen it");
+    EXPECT_TRUE(rnh::pci_addresses_wanted(rnh::Config{}, c));
+    EXPECT_FALSE(rnh::pci_addresses_wanted(rnh::Config{}, asking({"rxn0"}, true)));
 }
 
 TEST(Decide, NetdevsGoAlongWhenAskedAndAllowed)

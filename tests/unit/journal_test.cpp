@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -111,6 +112,45 @@ TEST_F(JournalTest, TornWriteIsAClearErrorAndLeftoverTempIsIgnored)
             std::string(e.what()).rfind(state_dir + "/containers/c2.json is not valid JSON", 0), 0u)
             << e.what();
     }
+}
+
+// A corrupt or oversized entry is its own container's problem: every other
+// command reads past it, and status gets it to list.
+TEST_F(JournalTest, AnUnreadableEntryIsSkippedAndListed)
+{
+    rnh::Journal journal(state_dir);
+    journal.write(sample("good"));
+    journal.write(sample("torn"));
+    std::ofstream(state_dir + "/containers/torn.json") << "{\"version\": 1, \"contai";
+    std::ofstream(state_dir + "/containers/huge.json")
+        << std::string(rnh::Journal::max_entry_bytes + 1, ' ');
+    std::ofstream(state_dir + "/containers/bad\x1bname.json") << "{}";
+    auto all = journal.all();
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].container_id, "good");
+    std::vector<rnh::UnreadableEntry> unreadable;
+    EXPECT_EQ(journal.all(&unreadable).size(), 1u);
+    ASSERT_EQ(unreadable.size(), 3u);
+    std::sort(unreadable.begin(), unreadable.end(),
+              [](const auto& x, const auto& y) { return x.path < y.path; });
+    EXPECT_EQ(unreadable[1].path, state_dir + "/containers/huge.json");
+    EXPECT_EQ(unreadable[1].error, state_dir + "/containers/huge.json is larger than 262144 "
+                                               "bytes; it is refused rather than truncated");
+    EXPECT_NE(unreadable[2].error.find("is not valid JSON"), std::string::npos);
+    EXPECT_NE(error_of([&] { journal.read("torn"); }).find("is not valid JSON"), std::string::npos);
+}
+
+TEST_F(JournalTest, AnEntryOverTheBoundIsNotWritten)
+{
+    rnh::Journal journal(state_dir);
+    auto a = sample("big");
+    for (int i = 0; i < 5000; ++i)
+        a.devices.push_back(
+            {static_cast<std::uint32_t>(i), "mlx5_" + std::to_string(i) + std::string(40, 'x')});
+    EXPECT_NE(error_of([&] { journal.write(a); }).find("the journal entry of big would be "),
+              std::string::npos);
+    EXPECT_FALSE(fs::exists(state_dir + "/containers/big.json"));
+    EXPECT_TRUE(journal.all().empty());
 }
 
 TEST_F(JournalTest, RefusesIdsThatAreNotFileNames)

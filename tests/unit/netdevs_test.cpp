@@ -32,7 +32,8 @@ using rnh::nl::Link;
 
 Link physical(std::uint32_t index, const std::string& name, const std::string& pci)
 {
-    return {index, name, 1500, true, "", "pci/" + pci, "52:54:00:00:00:0" + std::to_string(index)};
+    return {index, name, 1500, true, "", "pci/" + pci, "52:54:00:00:00:0" + std::to_string(index),
+            ""};
 }
 
 struct Host {
@@ -40,9 +41,9 @@ struct Host {
     std::vector<rnh::nl::Port> ports{
         {1, "rxn0", "eth0"}, {2, "rxn1", "eth1"}, {3, "rxe0", "v0"}, {4, "mlx5_0", ""}};
     LinkFacts facts{{physical(2, "eth0", "0000:00:03.0"), physical(3, "eth1", "0000:00:04.0"),
-                     Link{9, "v0", 1500, true, "veth", "", "aa:bb:cc:dd:ee:ff"}},
+                     Link{9, "v0", 1500, true, "veth", "", "aa:bb:cc:dd:ee:ff", ""}},
                     {},
-                    {Link{1, "lo", 65536, false, "", "", ""}}};
+                    {Link{1, "lo", 65536, false, "", "", "", ""}}};
 
     std::vector<Netdev> plan(std::vector<rnh::nl::Device> moving, bool allow_default = false) const
     {
@@ -142,7 +143,7 @@ TEST(NetdevPlan, TheLowerDeviceOfAnotherLinkIsRefused)
 TEST(NetdevPlan, ANameTakenInTheTargetIsRefused)
 {
     Host host;
-    host.facts.target_links.push_back({2, "eth0", 1500, false, "dummy", "", ""});
+    host.facts.target_links.push_back({2, "eth0", 1500, false, "dummy", "", "", ""});
     EXPECT_EQ(error_of([&] {
                   host.plan({{1, "rxn0"}});
               }),
@@ -198,9 +199,9 @@ TEST(NetdevReturn, FoundByParentAndPermanentAddressNotByNameOrIndex)
     EXPECT_EQ(rnh::find_link(links, recorded)->name, "dev7");
     EXPECT_EQ(rnh::find_link({other}, recorded), nullptr);
     // with no parent and no permanent address: name and index
-    const Link bare{5, "ib0", 2044, true, "", "", ""};
+    const Link bare{5, "ib0", 2044, true, "", "", "", ""};
     EXPECT_NE(rnh::find_link({bare}, bare), nullptr);
-    EXPECT_EQ(rnh::find_link({Link{6, "ib0", 2044, true, "", "", ""}}, bare), nullptr);
+    EXPECT_EQ(rnh::find_link({Link{6, "ib0", 2044, true, "", "", "", ""}}, bare), nullptr);
 }
 
 TEST(NetdevJournal, NetdevsAndTheirHostSettingsRoundTrip)
@@ -218,7 +219,7 @@ TEST(NetdevJournal, NetdevsAndTheirHostSettingsRoundTrip)
     ASSERT_EQ(back.netdevs.size(), 1u);
     EXPECT_EQ(back.netdevs[0].device, n.device);
     EXPECT_EQ(back.netdevs[0].link,
-              (Link{2, "eth0", 1400, true, "", "pci/0000:00:03.0", "52:54:00:00:00:02"}));
+              (Link{2, "eth0", 1400, true, "", "pci/0000:00:03.0", "52:54:00:00:00:02", ""}));
     EXPECT_EQ(back.netdevs[0].addresses, n.addresses);
     EXPECT_FALSE(back.netdevs[0].not_home);
     EXPECT_EQ(rnh::to_json(a).find("not_home"), std::string::npos);
@@ -351,9 +352,6 @@ TEST(PciSelection, NearestPciAncestorOrThePortNetdevs)
     EXPECT_EQ(rnh::read_pci_function(root, "0000:3b:00.1", functions).rdma_devices,
               std::vector<std::string>{"mlx5_1"});
     EXPECT_FALSE(rnh::read_pci_function(root, "0000:5e:00.0", functions).exists);
-    // the policy's view: a device's own PCI function only
-    EXPECT_EQ(rnh::read_pci_addresses(root, {"mlx5_1", "rxn0"}),
-              (std::map<std::string, std::string>{{"mlx5_1", "0000:3b:00.1"}}));
 }
 
 TEST(NetdevRequest, HookArgumentCdiSpecAndDockerVariable)

@@ -129,17 +129,19 @@ TEST(NetlinkRoute, PhysicalLinkWithParentAndPermanentAddress)
 {
     Datagram w(1, 1);
     const std::array<unsigned char, 6> mac{0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+    const std::array<unsigned char, 6> now{0x02, 0x00, 0x00, 0x00, 0x00, 0x0a};
     link_header(w, 2, IFF_UP | IFF_BROADCAST)
         .attr_str(IFLA_IFNAME, "eth0")
         .attr_u32(IFLA_MTU, 1400)
         .attr(IFLA_PERM_ADDRESS, std::string_view(reinterpret_cast<const char*>(mac.data()), 6))
+        .attr(IFLA_ADDRESS, std::string_view(reinterpret_cast<const char*>(now.data()), 6))
         .attr_str(IFLA_PARENT_DEV_NAME, "0000:00:03.0")
         .attr_str(IFLA_PARENT_DEV_BUS_NAME, "pci")
         .attr_u32(999, 7) // unknown: skipped
         .end();
     const auto link = rnh::nl::parse_link(w.message());
-    EXPECT_EQ(link,
-              (rnh::nl::Link{2, "eth0", 1400, true, "", "pci/0000:00:03.0", "52:54:00:12:34:56"}));
+    EXPECT_EQ(link, (rnh::nl::Link{2, "eth0", 1400, true, "", "pci/0000:00:03.0",
+                                   "52:54:00:12:34:56", "02:00:00:00:00:0a"}));
 }
 
 TEST(NetlinkRoute, VirtualLinkHasItsKindAndDownIsDown)

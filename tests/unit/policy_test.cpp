@@ -88,7 +88,7 @@ TEST(Policy, MistakesInThePolicyAreNamed)
 {
     EXPECT_EQ(error_of([] { policy_of(R"({"alow":["x"]})"); }),
               "c.json: unknown policy setting \"alow\"; known: allow, deny, max_devices, "
-              "request_annotations, allow_with_netdevs, max_memlock, rdma_limits");
+              "request_annotations, cni_requests, allow_with_netdevs, max_memlock, rdma_limits");
     EXPECT_EQ(error_of([] { policy_of(R"({"max_devices":0})"); }),
               "c.json: \"policy.max_devices\" must be a whole number above 0");
     EXPECT_EQ(error_of([] { policy_of(R"({"deny":"mlx5_0"})"); }),
@@ -96,4 +96,36 @@ TEST(Policy, MistakesInThePolicyAreNamed)
     EXPECT_EQ(error_of([] { policy_of(R"({"request_annotations":["names"]})"); }),
               "c.json: \"policy.request_annotations\" names \"names\"; the kinds are devices, "
               "netdevs and pci");
+    EXPECT_EQ(error_of([] { policy_of(R"({"cni_requests":["deviceid"]})"); }),
+              "c.json: \"policy.cni_requests\" names \"deviceid\"; the parts of a network "
+              "configuration are deviceID, prevResult, devices, netdevs and pci");
+}
+
+TEST(Policy, CniRequestsHonourTheAllocationAndTheChainByDefault)
+{
+    rnh::Policy policy;
+    EXPECT_EQ(error_of([&] {
+                  rnh::check_cni_request(policy, {"deviceID", "prevResult"}, "c.json");
+              }),
+              "no error");
+    EXPECT_EQ(error_of([&] {
+                  rnh::check_cni_request(policy, {"deviceID", "pci"}, "/e/c.json");
+              }),
+              "\"pci\" in a network configuration is not honoured on this host; the policy in "
+              "/e/c.json honours: deviceID, prevResult; to honour it, set \"policy\": "
+              "{\"cni_requests\": [\"deviceID\", \"pci\", \"prevResult\"]} in /e/c.json");
+    // without a settings file the hint names the file to write
+    EXPECT_EQ(error_of([&] { rnh::check_cni_request(policy, {"devices"}, rnh::Config{}.source); }),
+              "\"devices\" in a network configuration is not honoured on this host; the policy "
+              "in the built-in defaults (no /etc/rdma-netns-hook/config.json) honours: deviceID, "
+              "prevResult; to honour it, set \"policy\": {\"cni_requests\": [\"deviceID\", "
+              "\"devices\", \"prevResult\"]} in /etc/rdma-netns-hook/config.json");
+    auto lists = policy_of(R"({"cni_requests":["devices","netdevs"]})");
+    EXPECT_EQ(error_of([&] {
+                  rnh::check_cni_request(lists, {"devices", "netdevs"}, "c.json");
+              }),
+              "no error");
+    EXPECT_NE(error_of([&] { rnh::check_cni_request(lists, {"deviceID"}, "c.json"); }), "no error");
+    EXPECT_NE(error_of([&] { rnh::check_cni_request(lists, {"prevResult"}, "c.json"); }),
+              "no error");
 }

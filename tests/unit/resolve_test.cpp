@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "base/error.hpp"
+#include "hook/plan/device_list.hpp"
 #include "hook/plan/resolve.hpp"
 #include "tests/support/error_of.hpp"
 
@@ -79,4 +80,17 @@ TEST(Resolve, EmptyHostIsSaidPlainly)
     } catch (const rnh::Error& e) {
         EXPECT_NE(std::string(e.what()).find("RDMA devices in the host: none"), std::string::npos);
     }
+}
+
+// A start locks only devices that exist somewhere it can know of.
+TEST(KnownNames, OnlyNamesOfKnownDevicesAreLocked)
+{
+    using Names = std::vector<std::string>;
+    EXPECT_EQ(rnh::known_names({"rxe1", "ghost", "rxe0", "rxe1"}, {"rxe0", "rxe1", "rxe2", "rxe0"}),
+              (Names{"rxe0", "rxe1"}));
+    Names many;
+    for (int i = 0; i < 1024; ++i)
+        many.push_back("nodev" + std::to_string(i));
+    EXPECT_TRUE(rnh::known_names(many, {"rxe0"}).empty());
+    EXPECT_TRUE(rnh::known_names({}, {"rxe0"}).empty());
 }

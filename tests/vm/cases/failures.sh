@@ -4,9 +4,10 @@
 # Failure paths on a real kernel: setup --exclusive, a start where one move fails (siw0, which
 # the kernel refuses to move), a return that fails, recover beside containers that hold
 # devices, a poststop killed mid-way, the hook without its capabilities, namespace paths that
-# are links or not network namespaces, and the system log. Every "nothing moved" check is made
-# while the target namespace is alive, so the kernel's return of devices from a dead namespace
-# cannot hide a move.
+# are links or not network namespaces, the system log, bounded input (huge requests, names and
+# CNI_* values refused before any lock file) and unreadable journal entries beside other
+# containers. Every "nothing moved" check is made while the target namespace is alive, so the
+# kernel's return of devices from a dead namespace cannot hide a move.
 set -eu
 # shellcheck source-path=SCRIPTDIR source=../guest/lib.sh
 . "$(dirname "$0")/../guest/lib.sh"
@@ -235,6 +236,108 @@ check "a link in a directory of the path (/var/run) is followed: the same namesp
     eval 'grep -qx 0 "$outdir/dirlink.rc" && in_ns /run/netns/p1 rxe1'
 for id in magic dirlink; do run "$id-stop" "$hook" poststop <<<"$(state "$id" rxe1 stopped)"; done
 check "poststop of both returns rxe1" eval 'home rxe1 && journal_is "$held"'
+
+# --- bounded input: a huge request is refused before any lock file, journal entry or move
+# (p1's namespace, alive, as the target; h1 and h2 holding theirs), with how long it took
+plugin=${RNH_BIN_DIR:+$RNH_BIN_DIR/../lib/cni}
+plugin=${plugin:-$RNH_BUILD_DIR/cni}/rdma-netns
+locks=/run/rdma-netns-hook/locks
+lock_files() { find "$locks" -name '*.lock' -printf '%f\n' | sort; }
+locks_before=$(lock_files)
+# refused_with NAME TEXT : the run NAME failed and its output has TEXT
+refused_with() { grep -qvx 0 "$outdir/$1.rc" && has "$1" "$2"; }
+# untouched : nothing moved, no lock file was made, the journal is as before
+untouched() {
+    home rxe0 rxe1 rxe2 siw0 && in_ns /run/netns/p1 && others_untouched &&
+        { [ "$(lock_files)" = "$locks_before" ] || { echo "lock files: $(lock_files | tr '\n' ' ')"; return 1; }; }
+}
+# names PREFIX N : PREFIX0,PREFIX1,... N names
+names() { seq -f "$1%g" 0 $(($2 - 1)) | paste -sd,; }
+# took LABEL CMD... : CMD, then how long it took, as "# LABEL took N ms"
+took() {
+    local label=$1 t0
+    shift
+    t0=$(date +%s%N)
+    "$@"
+    echo "# $label took $((($(date +%s%N) - t0) / 1000000)) ms"
+}
+# cni NAME CMD NETNS IFNAME ARGS CONF : the plugin for container c1 with a runtime's
+# environment; stdout in NAME.out, stderr in NAME.err, exit status in NAME.rc
+cni() {
+    local name=$1 rc=0
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND="$2" CNI_NETNS="$3" CNI_IFNAME="$4" \
+        CNI_CONTAINERID=c1 CNI_ARGS="$5" CNI_PATH=/usr/lib/cni "$plugin" <<<"$6" \
+        >"$outdir/$name.out" 2>"$outdir/$name.err" || rc=$?
+    echo "$rc" >"$outdir/$name.rc"
+}
+# cni_error NAME CODE TEXT : cni NAME exited 1 with one CNI error object of CODE whose msg has TEXT
+cni_error() {
+    if grep -qx 1 "$outdir/$1.rc" &&
+        jq -se --argjson c "$2" --arg t "$3" 'length == 1 and .[0].code == $c and (.[0].msg | contains($t))' \
+            "$outdir/$1.out" >/dev/null; then
+        return 0
+    fi
+    echo "exit $(cat "$outdir/$1.rc")"
+    cat "$outdir/$1.out" "$outdir/$1.err"
+    return 1
+}
+took "refusing 5000 device names" run n5000 "$hook" prestart <<<"$(state p1 "$(names nodev 5000)" creating "$p1_pid")"
+check "a request of 5000 device names: refused, naming the cap" \
+    refused_with n5000 "annotation rdma.netns/devices lists more than 1024 items"
+check "5000 names: nothing moved, no lock file made" untouched
+run ghosts "$hook" prestart <<<"$(state p1 "rxe1,$(names ghost 1000)" creating "$p1_pid")"
+check "1000 names of no device (and rxe1): refused, naming the first" \
+    refused_with ghosts 'no RDMA device named "ghost0" in the host network namespace'
+check "1000 names of no device: nothing moved, no lock file made for any of them" untouched
+# the bounds, not the policy, refuse what follows: the settings honour the lists
+mkdir -p /etc/rdma-netns-hook
+echo '{"policy":{"cni_requests":["deviceID","prevResult","devices"]}}' >/etc/rdma-netns-hook/config.json
+long_name=$(head -c 200000 /dev/zero | tr '\0' n)
+took "refusing a 200 kB network name" cni cni-name ADD /run/netns/p1 net1 "" \
+    "{\"cniVersion\":\"1.1.0\",\"name\":\"$long_name\",\"type\":\"rdma-netns\",\"devices\":[\"rxe1\"]}"
+check "a 200 kB network name: error object of code 7, the name cut in the message" \
+    eval 'cni_error cni-name 7 "is not a valid network name" && ! grep -q "n\{65\}" "$outdir/cni-name.out"'
+check "a 200 kB network name: nothing moved, no lock file made" untouched
+cni cni-array ADD /run/netns/p1 net1 "" \
+    "{\"cniVersion\":\"1.1.0\",\"name\":\"rdma\",\"type\":\"rdma-netns\",\"devices\":[\"$(names nodev 5000 | sed 's/,/","/g')\"]}"
+check "5000 names in a CNI array: error object of code 7, the cap of the annotations" \
+    cni_error cni-array 7 "\"devices\" of the network configuration lists more than 1024 items"
+check "5000 names in a CNI array: nothing moved, no lock file made" untouched
+
+# --- CNI_* values that are not printable UTF-8 or too long: the error object of code 4
+# (a non-UTF-8 value aborted the plugin with exit 134 before)
+rdma_conf='{"cniVersion":"1.1.0","name":"rdma","type":"rdma-netns","devices":["rxe1"]}'
+cni env-utf8 ADD $'/run/netns/p1\xff' net1 "" "$rdma_conf"
+check "CNI_NETNS not UTF-8: code 4, the byte escaped" \
+    cni_error env-utf8 4 'CNI_NETNS "/run/netns/p1\xff" has control characters or is not valid UTF-8'
+cni env-ctrl ADD /run/netns/p1 $'net\e[2J' "" "$rdma_conf"
+check "CNI_IFNAME with an escape sequence: code 4" \
+    cni_error env-ctrl 4 'CNI_IFNAME "net\x1b[2J" has control characters'
+cni env-long ADD /run/netns/p1 net1 "K8S_POD_NAME=$(head -c 5000 /dev/zero | tr '\0' p)" "$rdma_conf"
+check "CNI_ARGS of 5013 bytes: code 4" cni_error env-long 4 "CNI_ARGS is 5013 bytes long, over the limit of 4096"
+check "bad CNI_* values: nothing moved, no lock file made" untouched
+rm /etc/rdma-netns-hook/config.json
+
+# --- an unreadable journal entry (torn, or over the bound) is skipped by every other
+# container's start, stop and recover, and listed by status
+printf '{"version": 1, "contai' >/run/rdma-netns-hook/containers/torn.json
+head -c 300000 /dev/zero | tr '\0' ' ' >/run/rdma-netns-hook/containers/huge.json
+container j1
+run j1 "$hook" prestart <<<"$(state j1 rxe1 creating "${pid[j1]}")"
+check "beside a torn and an oversized entry, j1 starts with rxe1" \
+    eval 'grep -qx 0 "$outdir/j1.rc" && in_ns /run/netns/j1 rxe1 && holds j1 rxe1'
+run j1-status "$hook" status
+check "status lists both entries as unreadable, with why" \
+    eval 'grep -qx 0 "$outdir/j1-status.rc" && has j1-status "unreadable journal entries" &&
+          has j1-status "containers/huge.json is larger than 262144 bytes" &&
+          has j1-status "containers/torn.json is not valid JSON"'
+run j1-recover "$hook" recover
+check "recover beside them succeeds and leaves j1, h1 and h2 alone" \
+    eval 'grep -qx 0 "$outdir/j1-recover.rc" && in_ns /run/netns/j1 rxe1 && others_untouched'
+run j1-stop "$hook" poststop <<<"$(state j1 rxe1 stopped)"
+check "beside them, j1's poststop returns rxe1" \
+    eval 'grep -qx 0 "$outdir/j1-stop.rc" && home rxe1 && in_ns /run/netns/j1 && journal_is "$held"'
+rm /run/rdma-netns-hook/containers/torn.json /run/rdma-netns-hook/containers/huge.json
 
 # --- the end: h2's and h1's poststop return their devices
 run h2-stop "$hook" poststop <<<"$(state h2 rxe4 stopped)"

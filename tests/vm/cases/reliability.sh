@@ -3,7 +3,7 @@
 # shellcheck disable=SC2016,SC2317,SC2086,SC2020 # jq variables; functions called through check;
 # $all split into device names on purpose; tr maps single characters on purpose
 # Faults, races and long runs: a hook killed between two moves, containers killed,
-# two runtimes racing for one device, 200 start/stop cycles, a device deleted while
+# two runtimes racing for one device, 100 start/stop cycles, a device deleted while
 # assigned. After each, no device is lost and the journal tells the truth.
 set -eu
 # shellcheck source-path=SCRIPTDIR source=../guest/lib.sh
@@ -164,8 +164,8 @@ echo "race: runc won $runc_won rounds, crun won $crun_won, bad $bad_rounds"
 check "race: in all $race_rounds rounds exactly one container got rxe0, the other was told who holds it" test "$bad_rounds" -eq 0
 check "race: every device home and the journal empty" settled
 
-# --- 4. soak: 200 start/stop cycles (RNH_SOAK_CYCLES), alternating runc and crun, 4 devices each
-cycles=${RNH_SOAK_CYCLES:-200}
+# --- 4. soak: 100 start/stop cycles (RNH_SOAK_CYCLES), alternating runc and crun, 4 devices each
+cycles=${RNH_SOAK_CYCLES:-100}
 runs=$((2 * cycles))
 bundle /tmp/soak-runc prestart rxe0,rxe1,rxe2,rxe3 0 RNH_USAGE_LOG=$outdir/usage.log
 bundle /tmp/soak-crun createRuntime rxe0,rxe1,rxe2,rxe3 0 RNH_USAGE_LOG=$outdir/usage.log

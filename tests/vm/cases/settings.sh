@@ -203,9 +203,9 @@ round() {
         one_warning rdma-netns-hook "$dir" "$outdir/poststop.err"
     check "$r: CNI DEL pod-d-$r: rxe1 home" \
         released rdma-netns rxe1 "pod-d-$r@rdma0" "$dir" cni DEL /run/netns/d "pod-d-$r" "$(conf)"
-    check "$r: CNI GC keeping pod-d-$r only: rxe2 home" \
+    check "$r: CNI GC of pod-g-$r's configuration keeping pod-d-$r only: rxe2 home" \
         released rdma-netns rxe2 "pod-g-$r@rdma0" "$dir" cni GC "" "" \
-        "$(conf "\"cni.dev/valid-attachments\":[{\"containerID\":\"pod-d-$r\",\"ifname\":\"rdma0\"}]")"
+        "$(conf "\"devices\":[\"rxe2\"],\"cni.dev/valid-attachments\":[{\"containerID\":\"pod-d-$r\",\"ifname\":\"rdma0\"}]")"
     check "$r: recover returned r-$r's rxe3" \
         eval 'released rdma-netns-hook rxe3 "r-$r" "$dir" "$hook" recover &&
             grep -q "^recovered container r-$r (its process [0-9]* is gone)$" "$outdir/stdout"'
@@ -230,10 +230,12 @@ round() {
 }
 
 echo "# setup: $(($(ms) - start)) ms"
-round unknown "{\"state_dir\":\"$custom\"}" "{\"state_dir\":\"$custom\",\"colour\":\"blue\"}" "$custom"
+# the good files let the CNI plugin take a "devices" list (policy.cni_requests)
+lists='"policy":{"cni_requests":["devices"]}'
+round unknown "{\"state_dir\":\"$custom\",$lists}" "{\"state_dir\":\"$custom\",\"colour\":\"blue\"}" "$custom"
 # not JSON: nothing of it can be read, so the default state directory, not the one it names
-round badjson "" "{\"state_dir\":\"$custom\"," "$default"
-round range "{\"state_dir\":\"$custom\"}" \
+round badjson "{$lists}" "{\"state_dir\":\"$custom\"," "$default"
+round range "{\"state_dir\":\"$custom\",$lists}" \
     "{\"state_dir\":\"$custom\",\"netlink_timeout_ms\":0,\"move_threads\":99}" "$custom"
 
 # a state_dir that is not an absolute path: the default state directory
