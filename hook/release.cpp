@@ -77,8 +77,12 @@ void release(const Config& config, const Journal& journal, const Assignment& ass
     const auto netdevs_back = NetdevCarrier(route_session(config), config.return_timeout)
                                   .bring_home(netdevs, ns ? &*ns : nullptr, host_ns);
     std::vector<Netdev> netdevs_left;
-    for (const auto& [netdev, error] : netdevs_back.failed)
+    std::vector<std::string> not_home;
+    for (const auto& [netdev, error] : netdevs_back.failed) {
         netdevs_left.push_back(netdev);
+        if (netdev.not_home)
+            not_home.push_back(netdev.link.name);
+    }
     if (missing.empty() && netdevs_left.empty()) {
         journal.remove(assignment.container_id);
         return;
@@ -100,7 +104,13 @@ void release(const Config& config, const Journal& journal, const Assignment& ass
         text += "; " + line;
     for (const auto& line : failure_lines(netdevs_back))
         text += "; " + line;
-    fail(text, "the journal keeps them; see `rdma-netns-hook status`");
+    if (!not_home.empty())
+        text += "; NOT HOME, found neither in the host nor in the container's namespace "
+                "(renamed, or moved on into another namespace): " +
+                listing(not_home);
+    fail(text, "the journal keeps them; see `rdma-netns-hook status`; `rdma-netns-hook recover` "
+               "looks for them again (by parent device and permanent MAC address) once they "
+               "are in the host or that namespace");
 }
 
 void release_locked(const Config& config, const Journal& journal, const Assignment& seen)

@@ -43,9 +43,10 @@ void print_assignments(const std::vector<Assignment>& assignments)
                     utc_timestamp(a.since).c_str(), names.c_str());
         print_limits(a);
         for (const auto& n : a.netdevs)
-            std::printf("    netdev %s with %s (host: mtu %u, %s, %zu addresses)\n",
-                        n.link.name.c_str(), n.device.c_str(), n.link.mtu,
-                        n.link.up ? "up" : "down", n.addresses.size());
+            std::printf("    netdev %s with %s%s (host: mtu %u, %s, %zu addresses)\n",
+                        n.link.name.c_str(), n.device.c_str(),
+                        n.not_home ? " NOT HOME: not found; `recover` looks for it again" : "",
+                        n.link.mtu, n.link.up ? "up" : "down", n.addresses.size());
     }
 }
 

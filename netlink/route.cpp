@@ -141,13 +141,18 @@ Message build_route_dump(std::uint8_t family)
     return request;
 }
 
-Message build_link_set_netns(std::uint32_t index, int netns_fd)
+Message build_link_set_netns(std::uint32_t index, int netns_fd, const std::string& name)
 {
     if (netns_fd < 0)
         fail("moving network interface " + std::to_string(index) +
              ": invalid network namespace fd " + std::to_string(netns_fd));
+    if (name.size() >= IFNAMSIZ)
+        fail("moving network interface " + std::to_string(index) + ": \"" + name +
+             "\" is not a valid interface name");
     Message request = link_request(index);
     request.put_u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(netns_fd));
+    if (!name.empty())
+        request.put_str(IFLA_IFNAME, name);
     return request;
 }
 
@@ -205,6 +210,7 @@ Link parse_link(const nlmsghdr& nlh)
     link.up = (ifi.ifi_flags & IFF_UP) != 0;
     std::string bus;
     std::string parent;
+    bool lower_elsewhere = false;
     for_each_attr<ifinfomsg>(nlh, reply, [&](const nlattr& attr) {
         switch (mnl_attr_get_type(&attr)) {
         case IFLA_IFNAME:
@@ -231,12 +237,24 @@ Link parse_link(const nlmsghdr& nlh)
         case IFLA_ADDRESS:
             link.mac = mac_text(attr);
             break;
+        case IFLA_MASTER:
+            link.master = u32(attr, reply, "master");
+            break;
+        case IFLA_LINK:
+            link.lower = u32(attr, reply, "lower link");
+            break;
+        case IFLA_LINK_NETNSID:
+            check(attr, MNL_TYPE_U32, reply, "lower link's namespace");
+            lower_elsewhere = true;
+            break;
         default:
             break;
         }
     });
     if (link.name.empty())
         malformed(reply, "no interface name attribute");
+    if (lower_elsewhere)
+        link.lower = 0;
     if (!parent.empty())
         link.parent = bus + "/" + parent;
     return link;
@@ -361,16 +379,18 @@ std::vector<std::uint32_t> default_route_links(Socket& socket)
     return links;
 }
 
-void move_link(Socket& socket, std::uint32_t index, int netns_fd, const std::string& name)
+void move_link(Socket& socket, std::uint32_t index, int netns_fd, const std::string& name,
+               const std::string& new_name)
 {
-    Message request = build_link_set_netns(index, netns_fd);
+    Message request = build_link_set_netns(index, netns_fd, new_name);
     transact_ack(socket, request,
-                 "moving network interface " + name + " (index " + std::to_string(index) + ")",
-                 [name](int err) -> std::string {
+                 "moving network interface " + name + " (index " + std::to_string(index) + ")" +
+                     (new_name.empty() ? "" : " as " + new_name),
+                 [name, new_name](int err) -> std::string {
                      switch (err) {
                      case EEXIST:
                          return "the target network namespace already has an interface named " +
-                                name;
+                                (new_name.empty() ? name : new_name);
                      case EINVAL:
                          return "the interface cannot change network namespace "
                                 "(NETIF_F_NETNS_LOCAL), or the fd is not a network namespace";

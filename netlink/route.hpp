@@ -26,6 +26,10 @@ struct Link {
     std::string parent;        // "<bus>/<device>" (IFLA_PARENT_DEV_*), empty if none
     std::string permanent_mac; // IFLA_PERM_ADDRESS as aa:bb:..., empty if none
     std::string mac;           // IFLA_ADDRESS as aa:bb:..., empty if none
+    std::uint32_t master = 0;  // IFLA_MASTER: the bond, bridge, team or VRF it is a port of
+    // IFLA_LINK: the lower device (macvlan, ipvlan, VLAN over it; a veth's
+    // peer), 0 when none or when it is in another namespace (IFLA_LINK_NETNSID)
+    std::uint32_t lower = 0;
     bool operator==(const Link&) const = default;
 };
 
@@ -47,10 +51,11 @@ struct Address {
 std::uint32_t kept_address_flags(std::uint32_t flags) noexcept;
 
 // Requests.
-Message build_link_dump();                                       // RTM_GETLINK, dump
-Message build_address_dump();                                    // RTM_GETADDR, dump
-Message build_route_dump(std::uint8_t family);                   // RTM_GETROUTE, dump
-Message build_link_set_netns(std::uint32_t index, int netns_fd); // IFLA_NET_NS_FD
+Message build_link_dump();                     // RTM_GETLINK, dump
+Message build_address_dump();                  // RTM_GETADDR, dump
+Message build_route_dump(std::uint8_t family); // RTM_GETROUTE, dump
+// IFLA_NET_NS_FD; with `name`, IFLA_IFNAME too (see move_link()).
+Message build_link_set_netns(std::uint32_t index, int netns_fd, const std::string& name = {});
 Message build_link_rename(std::uint32_t index, const std::string& name);
 Message build_link_set_mtu(std::uint32_t index, std::uint32_t mtu);
 Message build_link_set_up(std::uint32_t index, bool up); // ifi_change IFF_UP
@@ -72,10 +77,16 @@ std::vector<Link> dump_links(Socket& socket);
 std::vector<Address> dump_addresses(Socket& socket, std::uint32_t index);
 // The ifindexes of the default routes' net devices, IPv4 and IPv6.
 std::vector<std::uint32_t> default_route_links(Socket& socket);
-// Moves link `index` (in the socket's namespace) into the namespace
-// `netns_fd` refers to. Fails with EEXIST when its name is taken there: the
-// kernel renames only when asked to (__dev_change_net_namespace() in dev.c).
-void move_link(Socket& socket, std::uint32_t index, int netns_fd, const std::string& name);
+// Moves link `index` (in the socket's namespace), named `name`, into the
+// namespace `netns_fd` refers to. Fails with EEXIST when its name is taken
+// there: the kernel renames only when asked to (__dev_change_net_namespace()
+// in dev.c). With `new_name` (a name, or a pattern like "dev%d") it is asked
+// to in the same request: the link is `new_name` there, taken instead of a
+// name in use before the move, and set after it (do_setlink() in
+// rtnetlink.c). EEXIST when `new_name` is taken there too: before the move
+// when `name` is taken as well, else after it, the link moved under `name`.
+void move_link(Socket& socket, std::uint32_t index, int netns_fd, const std::string& name,
+               const std::string& new_name = {});
 void rename_link(Socket& socket, std::uint32_t index, const std::string& name);
 void set_link_mtu(Socket& socket, std::uint32_t index, std::uint32_t mtu, const std::string& name);
 void set_link_up(Socket& socket, std::uint32_t index, bool up, const std::string& name);

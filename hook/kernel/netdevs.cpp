@@ -133,16 +133,21 @@ NetdevMoves NetdevCarrier::bring_home(const std::vector<Netdev>& netdevs, const 
             } catch (const Error& e) {
                 throw e.wrap("restoring the host's settings of " + netdev.link.name);
             }
-            result.moved.push_back(netdev);
+            auto home = netdev;
+            home.not_home = false;
+            result.moved.push_back(home);
         } catch (...) {
-            result.failed.emplace_back(netdev, current_error());
+            auto kept = netdev;
+            kept.not_home = link == nullptr;
+            result.failed.emplace_back(kept, current_error());
         }
     }
     return result;
 }
 
-// From a thread inside `from`: each netdev still there goes to the host; a
-// failure is noted in `sent` at the netdev's place.
+// From a thread inside `from`: each netdev still there goes to the host
+// under its host name, whatever the container named it; a failure is noted
+// in `sent` at the netdev's place.
 void NetdevCarrier::send_home(const std::vector<Netdev>& netdevs, const Netns& from,
                               const Netns& host_ns, std::vector<std::optional<Error>>& sent) const
 {
@@ -153,10 +158,22 @@ void NetdevCarrier::send_home(const std::vector<Netdev>& netdevs, const Netns& f
                 const auto* link = find_link(links, netdevs[i].link);
                 if (link == nullptr)
                     continue; // already home, or gone: bring_home() tells
+                const auto& home_name = netdevs[i].link.name;
                 try {
-                    nl::move_link(inside, link->index, host_ns.fd.get(), link->name);
+                    nl::move_link(inside, link->index, host_ns.fd.get(), link->name, home_name);
                 } catch (const Error& e) {
-                    sent[i] = e.wrap("returning " + netdevs[i].link.name);
+                    sent[i] = e.wrap("returning " + home_name);
+                    if (e.err() != EEXIST ||
+                        find_link(nl::dump_links(inside), netdevs[i].link) == nullptr)
+                        continue;
+                    // The host has both names (the container named it after a
+                    // host netdev, and the host took its own): it goes home as
+                    // the kernel's dev%d, and keeps it until its name is free.
+                    try {
+                        nl::move_link(inside, link->index, host_ns.fd.get(), link->name, "dev%d");
+                    } catch (const Error& again) {
+                        sent[i] = again.wrap("returning " + home_name);
+                    }
                 }
             }
         });

@@ -49,7 +49,8 @@ public:
     // each to be in the host (a dying namespace returns physical ones by itself, renamed
     // dev<ifindex> when the name is taken: default_device_exit_net() in
     // dev.c), then gives each its name, MTU, addresses and state again.
-    // Moved: home as they were; failed: the others, and why.
+    // Moved: home as they were; failed: the others, and why, each marked
+    // not_home when it was found nowhere.
     NetdevMoves bring_home(const std::vector<Netdev>& netdevs, const Netns* from,
                            const Netns& host_ns) const;
 

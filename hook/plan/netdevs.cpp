@@ -19,6 +19,50 @@ const nl::Link* by_name(const std::vector<nl::Link>& links, const std::string& n
     return it == links.end() ? nullptr : &*it;
 }
 
+const nl::Link* by_index(const std::vector<nl::Link>& links, std::uint32_t index)
+{
+    auto it = std::find_if(links.begin(), links.end(),
+                           [&](const nl::Link& l) { return l.index == index; });
+    return it == links.end() ? nullptr : &*it;
+}
+
+bool carries_default_route(const LinkFacts& facts, std::uint32_t index)
+{
+    return std::find(facts.default_route_links.begin(), facts.default_route_links.end(), index) !=
+           facts.default_route_links.end();
+}
+
+// "bond0 (bond), which carries the host's default route"
+std::string related(const LinkFacts& facts, std::uint32_t index)
+{
+    const auto* link = by_index(facts.host_links, index);
+    std::string text = link == nullptr ? "interface " + std::to_string(index) : link->name;
+    if (link != nullptr && !link->kind.empty())
+        text += " (" + link->kind + ")";
+    if (carries_default_route(facts, index))
+        text += ", which carries the host's default route";
+    return text;
+}
+
+// A netdev tied to another of the host's: a port of a bond, bridge, team or
+// VRF, or the lower device of a macvlan, ipvlan or VLAN. Moving it breaks
+// the other one while it is away, and the kernel returns it without the tie.
+void refuse_related(const std::string& what, const nl::Link& link, const LinkFacts& facts)
+{
+    const std::string hint_tail =
+        ", or ask for the RDMA device without its netdev (rdma.netns/with-netdevs=false)";
+    if (link.master != 0)
+        fail(what + " is a port of " + related(facts, link.master) +
+                 ": moving it would take it out of its master, and it would not come back "
+                 "a port",
+             "take it out first (ip link set " + link.name + " nomaster)" + hint_tail);
+    for (const auto& upper : facts.host_links)
+        if (upper.lower == link.index && upper.index != link.index)
+            fail(what + " is the lower device of " + related(facts, upper.index) +
+                     ": it would stop working while " + link.name + " is away",
+                 "delete " + upper.name + " first" + hint_tail);
+}
+
 } // namespace
 
 std::vector<Netdev> plan_netdevs(const std::vector<nl::Device>& devices,
@@ -45,9 +89,8 @@ std::vector<Netdev> plan_netdevs(const std::vector<nl::Device>& devices,
                          "namespace instead of returning it",
                      "ask for the RDMA device without its netdev (rdma.netns/with-netdevs=false), "
                      "or bind the RDMA device to a physical interface");
-            if (!allow_default_route &&
-                std::find(facts.default_route_links.begin(), facts.default_route_links.end(),
-                          link->index) != facts.default_route_links.end())
+            refuse_related(what, *link, facts);
+            if (!allow_default_route && carries_default_route(facts, link->index))
                 fail(what + " carries the host's default route: moving it would cut the host "
                             "off its network",
                      "use another interface, or set \"allow_default_route_netdev\": true in " +

@@ -25,14 +25,22 @@ struct Netdev {
     std::string device; // the RDMA device whose port it is bound to
     nl::Link link;      // name, ifindex, MTU, up, parent, permanent MAC in the host
     std::vector<nl::Address> addresses;
+    // Not found on its way back, neither in the host nor in the container's
+    // namespace (renamed, or moved on into another namespace): the journal
+    // keeps it, and `recover` looks for it again by parent device and
+    // permanent MAC.
+    bool not_home = false;
     bool operator==(const Netdev&) const = default;
 };
 
 // Every netdev bound to a port of `devices`, from `host_ports`, in port order,
 // each once. Refused with an error naming it and the fix: a netdev with a link
 // kind (veth, macvlan, dummy...: default_device_exit_net() in dev.c destroys it
-// with the namespace instead of returning it); one carrying a default route,
-// unless `allow_default_route`; one whose name the target already has.
+// with the namespace instead of returning it); a port of a bond, bridge, team
+// or VRF (IFLA_MASTER), and the lower device of another link of the host
+// (IFLA_LINK: macvlan, ipvlan, VLAN), whatever `allow_default_route` says; one
+// carrying a default route, unless `allow_default_route`; one whose name the
+// target already has.
 std::vector<Netdev> plan_netdevs(const std::vector<nl::Device>& devices,
                                  const std::vector<nl::Port>& host_ports, const LinkFacts& facts,
                                  bool allow_default_route, const std::string& config_source);

@@ -82,14 +82,17 @@ nlohmann::json netdev_json(const Netdev& n)
                 address[key] = *value;
         addresses.push_back(address);
     }
-    return {{"device", n.device},
-            {"name", n.link.name},
-            {"index", n.link.index},
-            {"mtu", n.link.mtu},
-            {"up", n.link.up},
-            {"parent", n.link.parent},
-            {"permanent_mac", n.link.permanent_mac},
-            {"addresses", addresses}};
+    nlohmann::json netdev = {{"device", n.device},
+                             {"name", n.link.name},
+                             {"index", n.link.index},
+                             {"mtu", n.link.mtu},
+                             {"up", n.link.up},
+                             {"parent", n.link.parent},
+                             {"permanent_mac", n.link.permanent_mac},
+                             {"addresses", addresses}};
+    if (n.not_home)
+        netdev["not_home"] = true;
+    return netdev;
 }
 
 Netdev netdev_from_json(const nlohmann::json& j, const std::string& what)
@@ -102,6 +105,7 @@ Netdev netdev_from_json(const nlohmann::json& j, const std::string& what)
     n.link.up = bool_member(j, "up", what);
     n.link.parent = string_member(j, "parent", what);
     n.link.permanent_mac = string_member(j, "permanent_mac", what);
+    n.not_home = member(j, "not_home", what) != nullptr && bool_member(j, "not_home", what);
     const auto* addresses = member(j, "addresses", what);
     if (addresses == nullptr || !addresses->is_array())
         fail(what + ": \"addresses\" of netdev " + n.link.name + " must be an array");

@@ -92,6 +92,54 @@ TEST(NetdevPlan, TheDefaultRouteNetdevIsRefusedUnlessAllowed)
     EXPECT_EQ(host.plan({{1, "rxn0"}}).size(), 1u);
 }
 
+TEST(NetdevPlan, APortOfABondBridgeTeamOrVrfIsRefused)
+{
+    Host host;
+    host.facts.host_links.push_back({7, "bond0", 1500, true, "bond", "", ""});
+    host.facts.host_links[0].master = 7;
+    EXPECT_EQ(error_of([&] {
+                  host.plan({{1, "rxn0"}});
+              }),
+              "network interface eth0 of RDMA device rxn0 is a port of bond0 (bond): moving it "
+              "would take it out of its master, and it would not come back a port; take it out "
+              "first (ip link set eth0 nomaster), or ask for the RDMA device without its netdev "
+              "(rdma.netns/with-netdevs=false)");
+    // also when the default route's netdev may go: that is the master's, not the port's
+    host.facts.default_route_links = {7};
+    EXPECT_NE(error_of([&] {
+                  host.plan({{1, "rxn0"}}, true);
+              }).find("is a port of bond0 (bond), which carries the host's default route: "),
+              std::string::npos);
+    EXPECT_EQ(host.plan({{2, "rxn1"}}).size(), 1u);
+}
+
+TEST(NetdevPlan, TheLowerDeviceOfAnotherLinkIsRefused)
+{
+    Host host;
+    Link macvlan{8, "m0", 1500, true, "macvlan", "", ""};
+    macvlan.lower = 2;
+    host.facts.host_links.push_back(macvlan);
+    EXPECT_EQ(error_of([&] {
+                  host.plan({{1, "rxn0"}});
+              }),
+              "network interface eth0 of RDMA device rxn0 is the lower device of m0 (macvlan): "
+              "it would stop working while eth0 is away; delete m0 first, or ask for the RDMA "
+              "device without its netdev (rdma.netns/with-netdevs=false)");
+    Link vlan{10, "eth1.5", 1500, true, "vlan", "", ""};
+    vlan.lower = 3;
+    host.facts.host_links.push_back(vlan);
+    host.facts.default_route_links = {10};
+    EXPECT_NE(error_of([&] {
+                  host.plan({{2, "rxn1"}});
+              })
+                  .find("is the lower device of eth1.5 (vlan), which carries the host's default "
+                        "route: "),
+              std::string::npos);
+    // a lower device in another namespace (IFLA_LINK_NETNSID) reads as none
+    host.facts.host_links.pop_back();
+    EXPECT_EQ(host.plan({{2, "rxn1"}}).size(), 1u);
+}
+
 TEST(NetdevPlan, ANameTakenInTheTargetIsRefused)
 {
     Host host;
@@ -173,6 +221,11 @@ TEST(NetdevJournal, NetdevsAndTheirHostSettingsRoundTrip)
     EXPECT_EQ(back.netdevs[0].link,
               (Link{2, "eth0", 1400, true, "", "pci/0000:00:03.0", "52:54:00:00:00:02", ""}));
     EXPECT_EQ(back.netdevs[0].addresses, n.addresses);
+    EXPECT_FALSE(back.netdevs[0].not_home);
+    EXPECT_EQ(rnh::to_json(a).find("not_home"), std::string::npos);
+    // one not found on its way back stays a record, marked
+    a.netdevs[0].not_home = true;
+    EXPECT_TRUE(rnh::assignment_from_json(rnh::to_json(a), "j").netdevs.at(0).not_home);
     // a journal without netdevs (older, or none moved) has none, and writes none
     a.netdevs.clear();
     EXPECT_EQ(rnh::to_json(a).find("netdevs"), std::string::npos);

@@ -158,6 +158,25 @@ TEST(NetlinkRoute, VirtualLinkHasItsKindAndDownIsDown)
     EXPECT_TRUE(link.parent.empty());
 }
 
+TEST(NetlinkRoute, MasterAndLowerLinkInThisNamespaceOnly)
+{
+    Datagram port(1, 1);
+    link_header(port, 3, 0).attr_str(IFLA_IFNAME, "eth1").attr_u32(IFLA_MASTER, 9).end();
+    EXPECT_EQ(rnh::nl::parse_link(port.message()).master, 9u);
+    Datagram vlan(1, 1);
+    link_header(vlan, 8, 0).attr_str(IFLA_IFNAME, "eth0.5").attr_u32(IFLA_LINK, 2).end();
+    EXPECT_EQ(rnh::nl::parse_link(vlan.message()).lower, 2u);
+    // a macvlan whose lower device is in another namespace has none here
+    Datagram moved(1, 1);
+    link_header(moved, 4, 0)
+        .attr_str(IFLA_IFNAME, "m0")
+        .attr_u32(IFLA_LINK, 2)
+        .attr_u32(IFLA_LINK_NETNSID, 0)
+        .end();
+    EXPECT_EQ(rnh::nl::parse_link(moved.message()).lower, 0u);
+    EXPECT_EQ(rnh::nl::parse_link(moved.message()).master, 0u);
+}
+
 TEST(NetlinkRoute, MalformedLinksAreRefused)
 {
     Datagram nameless(1, 1);
@@ -290,6 +309,12 @@ TEST(NetlinkRoute, MoveRenameMtuAndStateRequests)
     EXPECT_FALSE(attrs.contains(IFLA_IFNAME));
     EXPECT_EQ(error_of([] { rnh::nl::build_link_set_netns(7, -1); }),
               "moving network interface 7: invalid network namespace fd -1");
+    // on the way home, the host name in the same request
+    attrs = attrs_of(rnh::nl::build_link_set_netns(7, 12, "eth0"), sizeof(ifinfomsg));
+    EXPECT_EQ(u32_of(attrs.at(IFLA_NET_NS_FD)), 12u);
+    EXPECT_EQ(attrs.at(IFLA_IFNAME), std::string("eth0", 5));
+    EXPECT_EQ(error_of([] { rnh::nl::build_link_set_netns(7, 12, "a-name-of-16-chars"); }),
+              "moving network interface 7: \"a-name-of-16-chars\" is not a valid interface name");
 
     attrs = attrs_of(rnh::nl::build_link_rename(7, "eth0"), sizeof(ifinfomsg));
     EXPECT_EQ(attrs.at(IFLA_IFNAME), std::string("eth0", 5));

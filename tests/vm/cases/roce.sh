@@ -152,6 +152,47 @@ check "after it, rxn0 and eth0 are home as they were, held has its own eth0 only
 runc delete -f n1 >/dev/null 2>&1 || true
 ip -n held link del eth0
 
+# --- a netdev tied to another of the host's (a port of a bond or bridge, the lower device of a
+# macvlan, ipvlan or VLAN) is refused before anything moves: the host's links and RDMA
+# devices are as they were, held (alive) has none of them
+host_view() { ip -o link show | sed 's/^\([0-9]*: [^:]*\):.*/\1/'; rdma dev show | sed 's/ node_guid.*//'; }
+# tied ID DEV NETDEV MESSAGE : a container into held asking for DEV with its netdev is refused
+# with MESSAGE, and host_view and held are unchanged
+tied() {
+    local id=$1 dev=$2 nd=$3 message=$4
+    host_view >"$outdir/$id.before" &&
+        roce_bundle "/tmp/b-$id" "$id" prestart "{\"rdma.netns/devices\":\"$dev\",$with}" "$dev" "$nd" &&
+        in_ns "/tmp/b-$id" held &&
+        refused runc "$id" "/tmp/b-$id" "$message" &&
+        { runc delete -f "$id" >/dev/null 2>&1 || true; } &&
+        host_view | diff "$outdir/$id.before" - && rdma_has "$dev" && held_empty ''
+}
+# (bond1: the bonding driver makes an empty bond0 itself)
+ip link add bond1 type bond && ip link set eth1 down && ip link set eth1 master bond1 && ip link set bond1 up
+check "a port of a bond is refused, nothing moved" \
+    tied tb rxn1 eth1 'network interface eth1 of RDMA device rxn1 is a port of bond1 (bond): moving it would take it out of its master'
+ip link del bond1
+ip link add br0 type bridge && ip link set eth1 master br0 && ip link set br0 up &&
+    ip -6 addr add fd00:7::1/64 dev br0 nodad && ip -6 route add default via fd00:7::2 dev br0
+check "a port of a bridge carrying the IPv6 default route is refused, nothing moved" \
+    tied tr rxn1 eth1 'network interface eth1 of RDMA device rxn1 is a port of br0 (bridge), which carries the host'"'"'s default route'
+ip link del br0
+ip link set eth1 up
+check "eth1 out of bond and bridge: rxn1 and eth1 as they were" home rxn1 eth1
+ip link add m0 link eth0 type macvlan
+check "the lower device of a macvlan is refused, nothing moved" \
+    tied tm rxn0 eth0 'network interface eth0 of RDMA device rxn0 is the lower device of m0 (macvlan)'
+ip link del m0
+ip link add i0 link eth0 type ipvlan mode l2
+check "the lower device of an ipvlan is refused, nothing moved" \
+    tied ti rxn0 eth0 'network interface eth0 of RDMA device rxn0 is the lower device of i0 (ipvlan)'
+ip link del i0
+ip link add link eth0 name eth0.5 type vlan id 5
+check "the lower device of a VLAN is refused, nothing moved" \
+    tied tv rxn0 eth0 'network interface eth0 of RDMA device rxn0 is the lower device of eth0.5 (vlan)'
+ip link del eth0.5
+check "after the ties are gone, rxn0 and eth0 as they were" home rxn0 eth0
+
 # a start that fails after both moved (the verbs node a CDI spec would give is not
 # rxn0's): the device comes back, then eth0, with its settings
 roce_bundle /tmp/b-undo u1 prestart "{\"rdma.netns/devices\":\"rxn0\",$with}" rxn0 eth0 &&
@@ -255,6 +296,54 @@ ip link del eth0
 check "renamed: recover renames it eth0 and restores it" eval "'$hook' recover | grep -q 'recovered container rn'"
 check "renamed: rxn0 and eth0 home as they were, journal empty" eval 'home rxn0 eth0 && journal_empty'
 
+# --- the container names its netdev after a host netdev (eth1, rxn1's): it comes home as
+# eth0, the name it had, in the request that moves it; the host's eth1 is untouched
+roce_bundle /tmp/b-nm nm prestart "{\"rdma.netns/devices\":\"rxn0\",$with}" rxn0 eth0 && in_ns /tmp/b-nm held
+run_bg runc nm /tmp/b-nm
+check "named: container starts with rxn0 and eth0" ready nm
+ip -o link show eth1 | cut -d' ' -f1-2 >"$outdir/eth1.index"
+check "named: inside, eth0 is renamed eth1" ip netns exec held sh -c 'ip link set eth0 down && ip link set eth0 name eth1'
+stop nm
+# eth1 : the host's eth1 is the same link (ifindex), with rxn1 on it and its settings
+eth1_untouched() { ip -o link show eth1 | cut -d' ' -f1-2 | diff "$outdir/eth1.index" - && home rxn1 eth1; }
+check "named: rxn0 and eth0 home as they were, the host's eth1 untouched, held has nothing, journal empty" \
+    eval 'exited nm && home rxn0 eth0 && eth1_untouched && held_empty && journal_empty'
+
+# --- both names taken: the container names it eth1, and the host takes eth0 meanwhile; it
+# comes home as devN, nothing of the host's renamed; once eth0 is free, recover restores it
+roce_bundle /tmp/b-nb nb prestart "{\"rdma.netns/devices\":\"rxn0\",$with}" rxn0 eth0 && in_ns /tmp/b-nb held
+run_bg runc nb /tmp/b-nb
+check "both names taken: container starts with rxn0 and eth0" ready nb
+ip netns exec held sh -c 'ip link set eth0 down && ip link set eth0 name eth1'
+ip link add eth0 type dummy
+stop nb
+check "both names taken: it came home as devN; the host's eth0 (dummy) and eth1 untouched; the journal keeps it" eval \
+    "ip -o link show | grep -q ': dev[0-9]*:' && ip -d link show eth0 | grep -q dummy && eth1_untouched && held_empty &&
+     '$hook' status --json | jq -e '.assignments[0].netdevs[0].name == \"eth0\"'"
+ip link del eth0
+check "both names taken: recover renames it eth0 and restores it" eval "'$hook' recover | grep -q 'recovered container nb'"
+check "both names taken: rxn0 and eth0 home as they were, journal empty" eval 'home rxn0 eth0 && journal_empty'
+
+# --- the container moves its netdev on into another namespace: poststop cannot find it and
+# says so, the journal keeps it NOT HOME; recover finds it once that namespace is gone
+ip netns add nested
+roce_bundle /tmp/b-ne ne prestart "{\"rdma.netns/devices\":\"rxn0\",$with}" rxn0 eth0 && in_ns /tmp/b-ne held
+run_bg runc ne /tmp/b-ne
+check "nested: container starts with rxn0 and eth0" ready ne
+check "nested: inside, eth0 is moved on into the namespace nested" ip netns exec held ip link set eth0 netns nested
+stop ne
+check "nested: poststop says eth0 is NOT HOME" eval \
+    '{ cat "$outdir/ne.log"; busybox logread; } | grep -q "NOT HOME.*moved on into another namespace): eth0" ||
+        { cat "$outdir/ne.log"; busybox logread | tail -n 3; false; }'
+check "nested: status shows eth0 NOT HOME, the journal keeps its record" eval \
+    "'$hook' status | grep -q 'netdev eth0 with rxn0 NOT HOME' &&
+     '$hook' status --json | jq -e '.assignments[0].netdevs[0] | .name == \"eth0\" and .not_home and .mtu == 1400'"
+check "nested: recover, while eth0 is still away, fails and keeps it" eval \
+    "not '$hook' recover && '$hook' status --json | jq -e '.assignments[0].netdevs[0].not_home'"
+ip netns del nested
+check "nested: once nested is gone, recover brings eth0 home as it was, journal empty" eval \
+    "wait_for 30 ip link show eth0 && '$hook' recover | grep -q 'recovered container ne' && home rxn0 eth0 && held_empty && journal_empty"
+
 # --- Podman: hooks.d (annotations) and CDI (a spec from cdi generate --with-netdevs)
 rootfs=/tmp/podman-rootfs
 podman_setup "$rootfs"
@@ -315,5 +404,23 @@ check "docker: inside, rxn0 on eth0, up with its MTU and IPv4 address; IPv6 disa
 check "docker: the host has neither" gone rxn0 eth0
 stop dk
 check "docker: home as they were" eval 'exited dk && home rxn0 eth0 && journal_empty'
+
+# --- at the end: every RDMA device in the host on its netdev, the journal empty, no
+# network namespace but the host's (named, or of a process)
+final_invariant() {
+    local d nd
+    for d in rxn0:eth0 rxn1:eth1 rxe0:v0; do
+        nd=${d#*:} d=${d%:*}
+        rdma_has "$d" && [ "$(rdma_netdev "$d")" = "$nd" ] && ip link show "$nd" >/dev/null ||
+            { echo "$d or $nd is not in the host"; return 1; }
+    done
+    journal_empty && invariant "$hook" rxn0 rxn1 rxe0 &&
+        [ -z "$(ip netns list)" ] || { echo "namespaces left: $(ip netns list)"; return 1; }
+    [ "$(stat -L -c '%d:%i' /proc/[0-9]*/ns/net 2>/dev/null | sort -u | wc -l)" = 1 ] ||
+        { echo "a process is in another network namespace"; return 1; }
+}
+check "the final invariant sees the namespace held left" not final_invariant
+ip netns del held
+check "final invariant: every device on its netdev in the host, journal empty, no namespace left" final_invariant
 
 finish
