@@ -95,7 +95,7 @@ TEST(NetdevPlan, TheDefaultRouteNetdevIsRefusedUnlessAllowed)
 TEST(NetdevPlan, APortOfABondBridgeTeamOrVrfIsRefused)
 {
     Host host;
-    host.facts.host_links.push_back({7, "bond0", 1500, true, "bond", "", ""});
+    host.facts.host_links.push_back({7, "bond0", 1500, true, "bond", "", "", ""});
     host.facts.host_links[0].master = 7;
     EXPECT_EQ(error_of([&] {
                   host.plan({{1, "rxn0"}});
@@ -116,7 +116,7 @@ TEST(NetdevPlan, APortOfABondBridgeTeamOrVrfIsRefused)
 TEST(NetdevPlan, TheLowerDeviceOfAnotherLinkIsRefused)
 {
     Host host;
-    Link macvlan{8, "m0", 1500, true, "macvlan", "", ""};
+    Link macvlan{8, "m0", 1500, true, "macvlan", "", "", ""};
     macvlan.lower = 2;
     host.facts.host_links.push_back(macvlan);
     EXPECT_EQ(error_of([&] {
@@ -125,7 +125,7 @@ TEST(NetdevPlan, TheLowerDeviceOfAnotherLinkIsRefused)
               "network interface eth0 of RDMA device rxn0 is the lower device of m0 (macvlan): "
               "it would stop working while eth0 is away; delete m0 first, or ask for the RDMA "
               "device without its netdev (rdma.netns/with-netdevs=false)");
-    Link vlan{10, "eth1.5", 1500, true, "vlan", "", ""};
+    Link vlan{10, "eth1.5", 1500, true, "vlan", "", "", ""};
     vlan.lower = 3;
     host.facts.host_links.push_back(vlan);
     host.facts.default_route_links = {10};
