@@ -215,36 +215,44 @@ ip netns add cr
 # may reach the device first (the plugin does more before it does: alone, it lost 19
 # of 20 rounds, and 17 with 0 to 39 ms), and sometimes both at the same moment.
 jitter() { printf "0.%03d" $((RANDOM % 100)); }
-# race_jobs R DEVICE : round R's hook prestart (xh-R) for container raceR in holder 0, and
-# the plugin's ADD (xa-R) for attachment podR in /run/netns/cr, both for DEVICE
+# cni CMD R : the plugin's CMD for attachment podR in /run/netns/cr, its configuration xa-R.conf
+cni() {
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND="$1" CNI_NETNS=/run/netns/cr \
+        CNI_IFNAME=net1 CNI_CONTAINERID="pod$2" CNI_PATH=/usr/lib/cni "$plugin" <"$outdir/xa-$2.conf"
+}
+# jittered CMD... : CMD after its jitter
+jittered() { sleep "$(jitter)" && "$@"; }
+# race_jobs R DEVICE : round R's hook prestart (job xh-R) for container raceR in holder 0,
+# and the plugin's ADD (job xa-R) for attachment podR, both for DEVICE, each after its jitter
 race_jobs() {
     state "race$1" 0 "$2" >"$outdir/xh-$1.json"
     printf '{"cniVersion":"1.1.0","name":"race","type":"rdma-netns","devices":["%s"]}' "$2" >"$outdir/xa-$1.conf"
-    job "xh-$1" sh -c 'sleep "$1" && "$2" prestart <"$3"' sh "$(jitter)" "$hook" "$outdir/xh-$1.json"
-    job "xa-$1" sh -c 'sleep "$1" && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND=ADD \
-        CNI_NETNS=/run/netns/cr CNI_IFNAME=net1 CNI_CONTAINERID="$2" CNI_PATH=/usr/lib/cni "$3" <"$4"' \
-        sh "$(jitter)" "pod$1" "$plugin" "$outdir/xa-$1.conf"
+    job "xh-$1" jittered sh -c '"$1" prestart <"$2"' sh "$hook" "$outdir/xh-$1.json"
+    job "xa-$1" jittered cni ADD "$1"
 }
-# one_winner WINNER LOSER DEVICE : WINNER (hook, plugin; none when both or neither
-# succeeded) holds DEVICE, alone in the journal; LOSER's job was refused naming it
-one_winner() {
+# holds JOB DEVICE : the side of JOB (xh-R: the hook, in holder 0; xa-R: the plugin, in cr)
+# holds DEVICE, and the host does not
+holds() {
     case $1 in
-    hook) inside 0 "$3" || return 1 ;;
-    plugin) { rdma_has "$3" cr && host_lacks "$3"; } || { echo "$3 is not in cr"; return 1; } ;;
-    *) cat "$outdir/xh-$round.log" "$outdir/xa-$round.log" && return 1 ;;
+    xh-*) inside 0 "$2" ;;
+    *) { rdma_has "$2" cr && host_lacks "$2"; } || { echo "$2 is not in cr"; return 1; } ;;
     esac
+}
+# teardown JOB R DEVICE : round R's hook poststop (JOB xh-R) or DEL (JOB xa-R)
+teardown() {
+    case $1 in
+    xh-*) state "race$2" 0 "$3" stopped | "$hook" poststop ;;
+    *) cni DEL "$2" ;;
+    esac
+}
+# one_winner WINNER LOSER DEVICE : the job WINNER (none when both or neither succeeded)
+# holds DEVICE, alone in the journal; the job LOSER was refused naming it
+one_winner() {
+    [ "$1" != none ] || { cat "$outdir/xh-$round.log" "$outdir/xa-$round.log"; return 1; }
+    holds "$1" "$3" || return 1
     grep -q "$3" "$outdir/$2.log" || { cat "$outdir/$2.log"; return 1; }
     "$hook" status --json | jq -e '.assignments | length == 1' >/dev/null ||
         { "$hook" status; return 1; }
-}
-# teardown NAME R DEVICE : round R's hook poststop (NAME xh-R) or DEL (NAME xa-R)
-teardown() {
-    if [ "${1%%-*}" = xh ]; then
-        state "race$2" 0 "$3" stopped | "$hook" poststop
-    else
-        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND=DEL CNI_NETNS=/run/netns/cr \
-            CNI_IFNAME=net1 CNI_CONTAINERID="pod$2" CNI_PATH=/usr/lib/cni "$plugin" <"$outdir/xa-$2.conf"
-    fi
 }
 race_rounds=${RNH_CNI_RACE_ROUNDS:-20} hook_wins=0 plugin_wins=0 winner='' loser=''
 for round in $(seq 1 "$race_rounds"); do
@@ -252,8 +260,8 @@ for round in $(seq 1 "$race_rounds"); do
     race_jobs "$round" "$d"
     go
     case $(cat "$outdir/xh-$round.rc" "$outdir/xa-$round.rc" | tr -d '\n') in
-    01) winner=hook loser=xa-$round hook_wins=$((hook_wins + 1)) ;;
-    10) winner=plugin loser=xh-$round plugin_wins=$((plugin_wins + 1)) ;;
+    01) winner=xh-$round loser=xa-$round hook_wins=$((hook_wins + 1)) ;;
+    10) winner=xa-$round loser=xh-$round plugin_wins=$((plugin_wins + 1)) ;;
     *) winner=none loser=none ;;
     esac
     check "hook against ADD round $round: exactly one holds $d, the other was refused naming it" \
@@ -263,13 +271,12 @@ for round in $(seq 1 "$race_rounds"); do
         teardown "xa-$round" "$round" "$d" || true
         continue
     fi
-    echo "# round $round: the $winner won; the other said: $(tail -n 1 "$outdir/$loser.log" | cut -c1-160)"
+    echo "# round $round: $winner won; $loser said: $(tail -n 1 "$outdir/$loser.log" | cut -c1-160)"
     # the loser's teardown first: it must leave the winner's device where it is
     check "hook against ADD round $round: the loser's teardown succeeds, the winner keeps $d" \
-        eval 'teardown "$loser" "$round" "$d" && { [ "$winner" = plugin ] || inside 0 "$d"; } &&
-              { [ "$winner" = hook ] || { rdma_has "$d" cr && host_lacks "$d"; }; }'
+        eval 'teardown "$loser" "$round" "$d" && holds "$winner" "$d"'
     check "hook against ADD round $round: the winner's teardown brings $d home, journal empty" \
-        eval 'teardown "$([ "$winner" = hook ] && echo "xh-$round" || echo "xa-$round")" "$round" "$d" && settled'
+        eval 'teardown "$winner" "$round" "$d" && settled'
 done
 echo "# hook against ADD: the hook won $hook_wins and the plugin $plugin_wins of $race_rounds rounds"
 ip netns del cr
