@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash disable=SC2016,SC2034 # jq variables; variables the sections use
+# What vm.k8s's sections share: the node's directory $d, containerd started and stopped
+# by its PID, the CRI client, and the checks on the journal, namespaces and cgroups.
+# Sourced by k8s.sh after guest/lib.sh.
+
+hook=$RNH_BIN_DIR/rdma-netns-hook
+cri_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../cri" && pwd)
+d=$(mktemp -d /tmp/k8s.XXXXXX)
+sock=$d/containerd.sock
+image=localhost/rnh-busybox:1
+export CONTAINER_RUNTIME_ENDPOINT=unix://$sock RNH_CRI_STUBS=$d/stubs
+
+cri() { "$cri_dir/cri" "$@"; }
+ctr() { command ctr --address "$sock" -n k8s.io "$@"; }
+# status_is JQ [JQ OPTIONS...] : `rdma-netns-hook status --json` passes the jq test
+status_is() {
+    local st filter=$1
+    shift
+    if st=$("$hook" status --json) && jq -e "$filter" "$@" <<<"$st" >/dev/null; then return 0; fi
+    echo "$st"
+    return 1
+}
+journal_empty() { status_is '.assignments == []'; }
+# in_netns_of PID DEV : the network namespace of PID lists DEV
+in_netns_of() { nsenter -t "$1" -n rdma dev show | grep -q "^[0-9]*: $2:"; }
+# plugin_said TEXT N : the plugin's debug line TEXT is in containerd's log N times
+plugin_said() {
+    local n
+    n=$(grep -cF "rdma-netns: $1: done" "$d/containerd.log") || true
+    [ "$n" -eq "$2" ] || { echo "\"$1\" logged $n times, not $2"; return 1; }
+}
+# conflist DEVICE : the pod network, ptp then rdma-netns asking for DEVICE, as the one file
+# of the configuration directory. containerd 1.6 reloads on a file's removal or write, not
+# on its creation: the new file is renamed in, then the old one removed.
+conflist() {
+    printf '%s\n' '{"cniVersion": "1.0.0", "name": "rnh-pod", "plugins": [' \
+        '{"type": "ptp", "ipMasq": false, "ipam": {"type": "host-local",' \
+        "  \"ranges\": [[{\"subnet\": \"203.0.113.0/24\"}]], \"dataDir\": \"$d/ipam\"}}," \
+        "{\"type\": \"rdma-netns\", \"devices\": [\"$1\"], \"args\": {\"cni\": {\"debug\": true}}}]}" \
+        >"$d/net.conflist" || return 1
+    local new=$d/net.d/10-$1.conflist f
+    mv "$d/net.conflist" "$new" || return 1
+    for f in "$d"/net.d/*; do [ "$f" = "$new" ] || rm "$f" || return 1; done
+}
+# cni_loaded DEVICE : containerd reports the pod network loaded with rdma-netns asking for DEVICE
+cni_loaded() {
+    cri status | jq -e --arg t "\"devices\": [\"$1\"]" \
+        'any(.info.cniconfig.Networks[].Config.Source; contains($t))' >/dev/null
+}
+# cni_reloaded DEVICE : cni_loaded DEVICE within a minute, or what containerd has loaded
+cni_reloaded() {
+    wait_for 60 cni_loaded "$1" || { cri status | jq -r '.info.cniconfig.Networks[].Config.Source'; return 1; }
+}
+# no_netns : containerd's directory of pod network namespaces is empty
+no_netns() {
+    local dir=$d/state/io.containerd.grpc.v1.cri/netns
+    if [ -d "$dir" ] && [ -z "$(ls -A "$dir")" ]; then return 0; fi
+    ls -lA "$dir"
+    return 1
+}
+# cgroups_gone PATH... : none of these cgroups (of cgroup2's tree, not its root) exists
+cgroups_gone() {
+    local c
+    for c in "$@"; do
+        if [ "$c" = / ] || [ -e "/sys/fs/cgroup$c" ]; then echo "cgroup $c is left"; return 1; fi
+    done
+}
+# pod_json NAME : a pod's PodSandboxConfig, in $d/NAME.json
+pod_json() {
+    printf '{"metadata": {"name": "%s", "uid": "uid-%s", "namespace": "rnh"}, "hostname": "%s", "log_directory": "%s"}\n' \
+        "$1" "$1" "$1" "$d/logs/$1" >"$d/$1.json"
+}
+# to FILE CMD... : CMD's stdout into FILE (a check's variables do not outlive it)
+to() {
+    local f=$1
+    shift
+    "$@" >"$f"
+}
+# write_containerd_config [TOML...] : $d/config.toml, containerd's root, state and socket
+# under $d, the CRI plugin's CNI directories $d/cni-bin and $d/net.d, then the lines TOML
+# (in the table [plugins."io.containerd.grpc.v1.cri".cni] unless they open another)
+write_containerd_config() {
+    cat >"$d/config.toml" <<EOT
+version = 2
+root = "$d/root"
+state = "$d/state"
+[grpc]
+  address = "$sock"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$image"
+  netns_mounts_under_state_dir = true
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "$d/cni-bin"
+    conf_dir = "$d/net.d"
+EOT
+    [ $# -eq 0 ] || printf '%s\n' "$@" >>"$d/config.toml"
+}
+# start_containerd : containerd on $d/config.toml, its log appended to $d/containerd.log,
+# its PID in $containerd_pid. Not in a check: a check's variables and jobs do not outlive it.
+start_containerd() {
+    rm -f "$sock"
+    containerd --config "$d/config.toml" >>"$d/containerd.log" 2>&1 &
+    containerd_pid=$!
+}
+# containerd_serves : the socket is there within two minutes and answers CRI v1 as 1.6
+containerd_serves() {
+    wait_for 120 test -S "$sock" && cri version | grep "^containerd 1\.6\..* (CRI v1)$"
+}
+# stop_containerd : containerd stopped by its PID, and waited for (not in a check either)
+stop_containerd() {
+    kill "$containerd_pid"
+    wait "$containerd_pid" || true
+}
