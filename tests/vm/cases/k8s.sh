@@ -33,6 +33,7 @@ check "the busybox image, written without a registry, imports" \
 # shellcheck source=k8s/refused.sh
 . "$k8s/refused.sh"
 . "$(dirname "$0")/k8s/multus.sh"
+. "$(dirname "$0")/k8s/routes.sh"
 
 stop_containerd
 check "after containerd: no mount under its directory, no shim, no cgroup of the pod's processes" \
