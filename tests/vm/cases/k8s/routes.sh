@@ -14,8 +14,8 @@
 rt='[plugins."io.containerd.grpc.v1.cri".containerd.runtimes'
 # base_spec FILE : containerd's default spec (ctr oci spec) with the hook at prestart and poststop
 base_spec() {
-    ctr oci spec | jq --arg h "$hook" '.hooks = {prestart: [{path: $h, args: ["rdma-netns-hook", "prestart"]}],
-        poststop: [{path: $h, args: ["rdma-netns-hook", "poststop"]}]}' >"$1"
+    ctr oci spec >"$1.default" && jq --arg h "$hook" '.hooks = {prestart: [{path: $h, args: ["rdma-netns-hook", "prestart"]}],
+        poststop: [{path: $h, args: ["rdma-netns-hook", "poststop"]}]}' "$1.default" >"$1"
 }
 check "a base runtime spec: containerd's default with the hook at prestart and poststop" base_spec "$d/base-spec.json"
 write_containerd_config \
@@ -83,14 +83,14 @@ check "RunPodSandbox of p5 with the handler rdma-spec succeeds; rxe0 stays home 
 p5=$(cat "$d/p5.id")
 cri inspectp "$p5" >"$d/p5.inspect" || true
 pause5=$(jq -r '.info.info.pid' "$d/p5.inspect")
-check "rdma-spec: the sandbox's spec has no hooks (containerd 1.6 builds it without base_runtime_spec)" \
-    eval 'ctr containers info "$p5" >"$d/p5.info" && jq -e ".Spec.process and .Spec.hooks == null" "$d/p5.info" >/dev/null ||
-        { jq -c ".Spec.hooks" "$d/p5.info"; false; }'
 lister c5
 check "rdma-spec: a container in p5 is created and started, and lists rxe0 in its /sys/class/infiniband" \
     eval 'started p5 c5 && listed p5 c5 rxe0'
 c5=$(cat "$d/c5.id")
-check "rdma-spec: its spec holds the base spec's hooks and the pod's annotation" \
+check "rdma-spec: the sandbox's spec has no hooks (containerd 1.6 builds it without base_runtime_spec)" \
+    eval 'ctr containers info "$p5" >"$d/p5.info" && jq -e ".Spec.process and .Spec.hooks == null" "$d/p5.info" >/dev/null ||
+        { jq -c ".Spec.hooks" "$d/p5.info"; false; }'
+check "rdma-spec: the container's spec holds the base spec's hooks and the pod's annotation" \
     eval 'ctr containers info "$c5" >"$d/c5.info" && jq -e --arg h "$hook" ".Spec | [.hooks.prestart[0].path,
         .hooks.poststop[0].path, .annotations[\"rdma.netns/devices\"]] == [\$h, \$h, \"rxe0\"]" "$d/c5.info" ||
         { jq -c ".Spec | {hooks, annotations}" "$d/c5.info"; false; }'
