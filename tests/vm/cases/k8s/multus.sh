@@ -7,7 +7,8 @@
 # would say net1). Restarts containerd for it, and again on the default configuration.
 made_rxn1=
 if ! rdma_has rxn1; then made_rxn1=1; fi
-check "rxn1 on the NIC eth1" eval 'rdma_has rxn1 || { ip link set eth1 up && rdma link add rxn1 type rxe netdev eth1; }'
+check "rxn1 on the NIC eth1" eval '{ rdma_has rxn1 || { ip link set eth1 up && rdma link add rxn1 type rxe netdev eth1; }; } &&
+    [ "$(rdma_netdev rxn1)" = eth1 ]'
 mac1=$(cat /sys/class/net/eth1/address)
 # the pod network of `conflist` without its rdma-netns, then the NIC's network
 conflist ptp
