@@ -34,6 +34,8 @@ check "the busybox image, written without a registry, imports" \
 . "$k8s/refused.sh"
 # shellcheck source=k8s/annotations.sh
 . "$k8s/annotations.sh"
+. "$(dirname "$0")/k8s/multus.sh"
+. "$(dirname "$0")/k8s/routes.sh"
 
 stop_containerd
 check "after containerd: no mount under its directory, no shim, no cgroup of the pod's processes" \
