@@ -34,6 +34,8 @@ check "the busybox image, written without a registry, imports" \
 . "$k8s/refused.sh"
 # shellcheck source=k8s/annotations.sh
 . "$k8s/annotations.sh"
+# shellcheck source=k8s/many.sh
+. "$k8s/many.sh"
 # shellcheck source=k8s/restart.sh
 . "$k8s/restart.sh"
 
