@@ -134,7 +134,7 @@ log_mark() { wc -l <"$d/containerd.log"; }
 # at_once CALL N MARK : in containerd's log after line MARK, N CRI calls CALL (RunPodSandbox...)
 # began before the first of them ended: they ran at the same time
 at_once() {
-    tail -n +"$(($3 + 1))" "$d/containerd.log" | awk -v call="msg=\"$1 " -v n="$2" '
-        index($0, call) { if (/ returns | failed[,"]/) exit; began++ }
-        END { if (began != n) { printf "%d of %d calls %s began before the first ended\n", began, n, call; exit 1 } }'
+    tail -n +"$(($3 + 1))" "$d/containerd.log" | awk -v name="$1" -v n="$2" '
+        index($0, "msg=\"" name " ") { if (/ returns | failed[,"]/) exit; began++ }
+        END { if (began != n) { printf "%d of %d %s calls began before the first ended\n", began, n, name; exit 1 } }'
 }
