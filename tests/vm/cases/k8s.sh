@@ -36,6 +36,10 @@ check "the busybox image, written without a registry, imports" \
 . "$k8s/annotations.sh"
 . "$(dirname "$0")/k8s/multus.sh"
 . "$(dirname "$0")/k8s/routes.sh"
+# shellcheck source=k8s/many.sh
+. "$k8s/many.sh"
+# shellcheck source=k8s/restart.sh
+. "$k8s/restart.sh"
 
 stop_containerd
 check "after containerd: no mount under its directory, no shim, no cgroup of the pod's processes" \

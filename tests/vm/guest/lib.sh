@@ -289,3 +289,23 @@ podman_setup() {
         >/tmp/storage.conf || return 1
     export CONTAINERS_STORAGE_CONF=/tmp/storage.conf
 }
+
+# dummy_rxe_setup PREFIX N : soft-RoCE devices PREFIX0.. PREFIX(N-1), each on a dummy link of
+# its own (PREFIXId, up); lighter than rxe_setup's veth pairs: one `ip` and one `rdma` for all
+dummy_rxe_setup() {
+    local i links='' devs=''
+    for ((i = 0; i < $2; i++)); do
+        links+="link add $1${i}d type dummy"$'\n'"link set $1${i}d up"$'\n'
+        devs+="link add $1$i type rxe netdev $1${i}d"$'\n'
+    done
+    ip -batch - <<<"$links" && rdma -b - <<<"$devs"
+}
+# dummy_rxe_remove PREFIX N : dummy_rxe_setup's devices and links deleted (all in the host)
+dummy_rxe_remove() {
+    local i links='' devs=''
+    for ((i = 0; i < $2; i++)); do
+        links+="link del $1${i}d"$'\n'
+        devs+="link delete $1$i"$'\n'
+    done
+    rdma -b - <<<"$devs" && ip -batch - <<<"$links"
+}

@@ -117,3 +117,24 @@ stop_containerd() {
     kill "$containerd_pid"
     wait "$containerd_pid" || true
 }
+# pods_network : the pod network takes the pods' rdma.netns/ annotations (rdma-netns declares
+# the capability io.kubernetes.cri.pod-annotations), the policy honours them, containerd has
+# loaded it. default_network : the policy and the conflist rxe0 that k8s.sh starts with.
+pods_network() {
+    local capability='"capabilities": {"io.kubernetes.cri.pod-annotations": true}'
+    echo '{"policy": {"cni_requests": ["podAnnotations"]}}' >/etc/rdma-netns-hook/config.json &&
+        conflist pods "$capability" && cni_reloaded "$capability"
+}
+default_network() {
+    echo '{"policy":{"cni_requests":["deviceID","prevResult","devices"]}}' >/etc/rdma-netns-hook/config.json &&
+        conflist rxe0 && cni_reloaded rxe0
+}
+# log_mark : how many lines containerd's log has now
+log_mark() { wc -l <"$d/containerd.log"; }
+# at_once CALL N MARK : in containerd's log after line MARK, N CRI calls CALL (RunPodSandbox...)
+# began before the first of them ended: they ran at the same time
+at_once() {
+    tail -n +"$(($3 + 1))" "$d/containerd.log" | awk -v name="$1" -v n="$2" '
+        index($0, "msg=\"" name " ") { if (/ returns | failed[,"]/) exit; began++ }
+        END { if (began != n) { printf "%d of %d %s calls began before the first ended\n", began, n, name; exit 1 } }'
+}
