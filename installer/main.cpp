@@ -256,6 +256,11 @@ void install(const Options& o, const Node& node)
     // Read everything first: a missing program stops the install before any write.
     auto files = layout(cni);
     for (auto& f : files)
+        if (!f.from.empty() && ::access((from + "/" + f.from).c_str(), R_OK) != 0)
+            fail_errno("the program to place " + from + "/" + f.from,
+                       "the installer image holds it beside the installer; name the directory "
+                       "that holds rdma-netns, rdma-netns-hook and rdma-netns-runtime with --from");
+    for (auto& f : files)
         if (!f.from.empty())
             f.text = rnh::read_file(from + "/" + f.from, 256U << 20U);
     for (const auto& f : files) {
