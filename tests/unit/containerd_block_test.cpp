@@ -181,3 +181,20 @@ TEST(InstallerLayout, HooksDFilesAreThePackagesWithTheNodesPath)
                   package);
     }
 }
+
+TEST(InstallerLayout, DeployShowsTheTablesOfTheBlock)
+{
+    std::ifstream in(std::string(RNH_DEPLOY_DIR) + "/containerd-runtime.toml");
+    ASSERT_TRUE(in) << RNH_DEPLOY_DIR;
+    std::stringstream shown;
+    std::string line;
+    while (std::getline(in, line))
+        if (!line.starts_with("#"))
+            shown << line << "\n";
+    std::stringstream block(handler_tables("/opt/rdma-netns/bin/rdma-netns-runtime", true));
+    std::stringstream tables;
+    while (std::getline(block, line))
+        if (!line.starts_with("#"))
+            tables << line << "\n";
+    EXPECT_EQ(shown.str(), tables.str());
+}
