@@ -32,10 +32,14 @@ check "the busybox image, written without a registry, imports" \
 . "$k8s/pod.sh"
 # shellcheck source=k8s/refused.sh
 . "$k8s/refused.sh"
+# shellcheck source=k8s/installer.sh
+. "$k8s/installer.sh"
 # shellcheck source=k8s/annotations.sh
 . "$k8s/annotations.sh"
-. "$(dirname "$0")/k8s/multus.sh"
-. "$(dirname "$0")/k8s/routes.sh"
+# shellcheck source=k8s/multus.sh
+. "$k8s/multus.sh"
+# shellcheck source=k8s/routes.sh
+. "$k8s/routes.sh"
 # shellcheck source=k8s/many.sh
 . "$k8s/many.sh"
 # shellcheck source=k8s/restart.sh
