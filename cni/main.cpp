@@ -56,7 +56,7 @@ struct Run {
         code = Code::invalid_config;
         const auto conf = rnh::cni::parse_netconf(doc);
         std::optional<rnh::cni::SandboxInterface> derive_from;
-        if (env.command == Command::add && !conf.has_request()) {
+        if (env.command == Command::add && !conf.has_request() && !conf.takes_pod_annotations) {
             if (!conf.prev_result)
                 rnh::fail("the network configuration names no RDMA device and has no prevResult",
                           "set \"deviceID\", \"devices\", \"netdevs\" or \"pci\", or chain "
@@ -75,6 +75,8 @@ struct Run {
             if (derive_from)
                 parts.emplace_back("prevResult");
             rnh::check_cni_request(config.policy, parts, config.source);
+            if (conf.by_pod_annotations) // and as the hook honours annotations
+                rnh::check_request(config.policy, conf.request, config.source);
             code = Code::failed;
         }
         switch (env.command) {

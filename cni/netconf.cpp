@@ -5,6 +5,8 @@
 #include "base/escape.hpp"
 #include "base/json.hpp"
 #include "hook/plan/cni_attachment.hpp"
+#include "hook/plan/device_list.hpp"
+#include "oci/annotations.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -122,6 +124,58 @@ void add_device_id(NetConf& conf, const std::string& id)
     conf.aux_device = id;
 }
 
+// The pod's annotations, which containerd passes to a plugin that declares the
+// capability. Only the requests are read: a pod's network namespace has no
+// process, so rdma.netns/memlock is the runtime route's (rdma-netns-runtime).
+// The pod's annotations when the network declares the capability; containerd
+// passes null for a pod without any.
+std::optional<nlohmann::json> pod_annotations(const nlohmann::json& conf)
+{
+    const auto* rc = member(conf, "runtimeConfig", what);
+    if (rc == nullptr || !rc->contains(pod_annotations_capability))
+        return std::nullopt;
+    return rc->at(pod_annotations_capability);
+}
+
+std::optional<oci::Request> pod_request(const nlohmann::json& object)
+{
+    if (object.is_null())
+        return std::nullopt;
+    const auto all = oci::parse_annotations(
+        object, "\"runtimeConfig." + std::string(pod_annotations_capability) + "\" of " + what);
+    oci::Annotations asked;
+    for (const auto key : {oci::annotation_devices, oci::annotation_netdevs, oci::annotation_pci,
+                           oci::annotation_with_netdevs})
+        if (auto it = all.find(std::string(key)); it != all.end())
+            asked.insert(*it);
+    if (asked.empty())
+        return std::nullopt;
+    try {
+        return oci::request_from_annotations(asked);
+    } catch (const Error& e) {
+        throw e.wrap("the pod's annotations");
+    }
+}
+
+// The pod's annotations ask in place of the configuration's lists, or only
+// say whether the netdevs go along.
+void add_pod_request(NetConf& conf, const oci::Request& pod)
+{
+    if (!pod.empty() && !conf.parts.empty())
+        fail("both the network configuration (" + listing(conf.parts) +
+                 ") and the pod's annotations name devices",
+             "name them in one place: remove the rdma.netns/ annotations of the pod, or the "
+             "lists of the configuration");
+    if (!pod.empty()) {
+        conf.request.devices = pod.devices;
+        conf.request.netdevs = pod.netdevs;
+        conf.request.pci = pod.pci;
+    }
+    conf.request.with_netdevs = pod.with_netdevs;
+    conf.by_pod_annotations = true;
+    conf.parts.emplace_back("podAnnotations");
+}
+
 bool debug_flag(const nlohmann::json& conf)
 {
     const auto* args = member(conf, "args", what);
@@ -181,6 +235,11 @@ NetConf parse_netconf(const nlohmann::json& conf)
     if (auto id = device_id(conf)) {
         nc.parts.emplace_back("deviceID");
         add_device_id(nc, *id);
+    }
+    if (const auto annotations = pod_annotations(conf)) {
+        nc.takes_pod_annotations = true;
+        if (auto pod = pod_request(*annotations))
+            add_pod_request(nc, *pod);
     }
     nc.debug = debug_flag(conf);
     if (const auto* prev = member(conf, "prevResult", what)) {

@@ -56,6 +56,10 @@ oci::Request request_of(const Config& config, const NetConf& conf, const std::st
 void run_add(const Config& config, const Env& env, const NetConf& conf,
              const std::optional<SandboxInterface>& derive_from)
 {
+    if (!conf.has_request() && !derive_from) { // a pod asking nothing by its annotations
+        std::fputs(add_result(conf).c_str(), stdout);
+        return;
+    }
     Container container;
     container.id = key_of(env);
     container.netns_path = env.netns;

@@ -46,7 +46,8 @@ bool boolean(const nlohmann::json& doc, const char* key, const std::string& what
 }
 
 const std::vector<std::string> request_kinds = {"devices", "netdevs", "pci"};
-const std::vector<std::string> cni_kinds = {"deviceID", "prevResult", "devices", "netdevs", "pci"};
+const std::vector<std::string> cni_kinds = {"deviceID", "prevResult", "devices",
+                                            "netdevs",  "pci",        "podAnnotations"};
 
 std::vector<std::string> patterns(const nlohmann::json& policy, const char* key,
                                   const std::string& what)
@@ -140,7 +141,7 @@ Policy parse_policy(const nlohmann::json& object, const std::string& what)
                 if (std::find(cni_kinds.begin(), cni_kinds.end(), kind) == cni_kinds.end())
                     fail(what + ": \"policy.cni_requests\" names \"" + kind + "\"",
                          "the parts of a network configuration are deviceID, prevResult, devices, "
-                         "netdevs and pci");
+                         "netdevs, pci and podAnnotations");
                 policy.cni_requests.insert(kind);
             }
         } else if (key == "allow_with_netdevs") {

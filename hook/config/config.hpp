@@ -35,9 +35,10 @@ struct Policy {
     std::optional<std::size_t> max_devices;
     // Of "devices", "netdevs", "pci": the rdma.netns/* annotations honoured.
     std::set<std::string> request_annotations = {"devices", "netdevs", "pci"};
-    // Of "deviceID", "prevResult", "devices", "netdevs", "pci": the parts of a
-    // CNI network configuration honoured. A configuration is a tenant's input
-    // (a NetworkAttachmentDefinition), so the lists are off by default.
+    // Of "deviceID", "prevResult", "devices", "netdevs", "pci", "podAnnotations":
+    // the parts of a CNI network configuration honoured. A configuration is a
+    // tenant's input (a NetworkAttachmentDefinition), and so are a pod's
+    // annotations: the lists and the annotations are off by default.
     std::set<std::string> cni_requests = {"deviceID", "prevResult"};
     // The most locked memory (bytes) a container may ask for in the annotation
     // rdma.netns/memlock; unset: the annotation is refused.

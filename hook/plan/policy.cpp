@@ -49,7 +49,10 @@ void check_cni_request(const Policy& policy, const std::vector<std::string>& par
         for (const auto& k : wider)
             quoted.append(quoted.empty() ? "" : ", ").append("\"" + k + "\"");
         const auto file = source.starts_with('/') ? source : std::string(default_config_path);
-        fail("\"" + part + "\" in a network configuration is not honoured on this host",
+        fail((part == "podAnnotations"
+                  ? std::string("a request in the pod's rdma.netns/ annotations")
+                  : "\"" + part + "\" in a network configuration") +
+                 " is not honoured on this host",
              "the policy in " + source +
                  " honours: " + listing({policy.cni_requests.begin(), policy.cni_requests.end()}) +
                  "; to honour it, set \"policy\": {\"cni_requests\": [" + quoted + "]} in " + file);

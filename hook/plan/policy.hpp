@@ -17,8 +17,9 @@ namespace rnh {
 void check_request(const Policy& policy, const oci::Request& request, const std::string& source);
 
 // Refuses a CNI network configuration that uses a part (of "deviceID",
-// "prevResult", "devices", "netdevs", "pci") that policy.cni_requests does not
-// honour, naming the part and the setting that would honour it.
+// "prevResult", "devices", "netdevs", "pci", "podAnnotations") that
+// policy.cni_requests does not honour, naming the part and the setting that
+// would honour it.
 void check_cni_request(const Policy& policy, const std::vector<std::string>& parts,
                        const std::string& source);
 

@@ -102,6 +102,9 @@ void check_conf(std::string_view text)
         fuzz::require(!conf->aux_device->empty() && conf->aux_device->size() <= 64 &&
                           conf->request.empty(),
                       "an auxiliary device is bounded and alone");
+    fuzz::require(!conf->by_pod_annotations ||
+                      (conf->takes_pod_annotations && conf->parts.back() == "podAnnotations"),
+                  "a request of the pod's annotations is the part podAnnotations");
     if (conf->prev_result)
         if (auto iface =
                 accepted_or_reported([&] { return cni::sandbox_interface(*conf->prev_result); }))

@@ -280,3 +280,78 @@ TEST(CniNetConf, NamesAreBoundedAndPrintable)
                   .find("\"" + std::string(64, 'a') + "...(65 bytes)\" is not a valid RDMA device"),
               std::string::npos);
 }
+
+TEST(CniNetConf, PodAnnotationsThroughTheCapability)
+{
+    // as containerd passes them to a plugin that declares the capability
+    auto conf = conf_of(R"({"cniVersion": "1.0.0", "name": "n", "runtimeConfig":
+        {"io.kubernetes.cri.pod-annotations": {"rdma.netns/devices": "mlx5_1, mlx5_0",
+         "rdma.netns/with-netdevs": "false", "rdma.netns/memlock": "64M",
+         "kubernetes.io/config.seen": "2026-12-06T01:00:00Z"}}})");
+    EXPECT_TRUE(conf.by_pod_annotations);
+    EXPECT_EQ(conf.parts, Strings{"podAnnotations"});
+    EXPECT_EQ(conf.request.devices, (Strings{"mlx5_1", "mlx5_0"}));
+    EXPECT_EQ(conf.request.with_netdevs, false);
+    EXPECT_FALSE(conf.request.memlock); // a pod's netns has no process: the runtime route's
+    EXPECT_TRUE(conf.has_request());
+    auto pci = conf_of(R"({"cniVersion": "1.0.0", "name": "n", "runtimeConfig":
+        {"io.kubernetes.cri.pod-annotations": {"rdma.netns/pci": "3b:00.2",
+                                               "rdma.netns/netdevs": "eth1"}}})");
+    EXPECT_EQ(pci.request.pci, Strings{"0000:3b:00.2"});
+    EXPECT_EQ(pci.request.netdevs, Strings{"eth1"});
+    // with-netdevs alone goes with what the configuration asks for
+    auto with = conf_of(R"({"cniVersion": "1.0.0", "name": "n", "devices": ["mlx5_0"],
+        "runtimeConfig": {"io.kubernetes.cri.pod-annotations": {"rdma.netns/with-netdevs": "true"}}})");
+    EXPECT_EQ(with.request.devices, Strings{"mlx5_0"});
+    EXPECT_EQ(with.request.with_netdevs, true);
+    EXPECT_EQ(with.parts, (Strings{"devices", "podAnnotations"}));
+    // a network declaring the capability takes its request from the pod: one
+    // without annotations (containerd gives null) or without rdma.netns/ ones asks nothing
+    for (const auto* nothing : {R"({"cniVersion": "1.0.0", "name": "n",
+            "runtimeConfig": {"io.kubernetes.cri.pod-annotations": null}})",
+                                R"({"cniVersion": "1.0.0", "name": "n",
+            "runtimeConfig": {"io.kubernetes.cri.pod-annotations": {"app": "x"}}})"}) {
+        auto asks = conf_of(nothing);
+        EXPECT_TRUE(asks.takes_pod_annotations);
+        EXPECT_FALSE(asks.by_pod_annotations);
+        EXPECT_FALSE(asks.has_request());
+        EXPECT_TRUE(asks.parts.empty());
+    }
+    EXPECT_TRUE(conf.takes_pod_annotations);
+    EXPECT_FALSE(conf_of(R"({"cniVersion": "1.0.0", "name": "n"})").takes_pod_annotations);
+    // a pod without rdma.netns/ annotations asks nothing
+    for (const auto* none :
+         {R"({"cniVersion": "1.0.0", "name": "n", "deviceID": "0000:3b:00.2",
+                                 "runtimeConfig": {"io.kubernetes.cri.pod-annotations":
+                                                   {"app": "x", "rdma.netns/memlock": "1G"}}})",
+          R"({"cniVersion": "1.0.0", "name": "n", "deviceID": "0000:3b:00.2"})"}) {
+        auto plain = conf_of(none);
+        EXPECT_FALSE(plain.by_pod_annotations);
+        EXPECT_EQ(plain.parts, Strings{"deviceID"});
+    }
+}
+
+TEST(CniNetConf, PodAnnotationMistakesAreNamed)
+{
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.0.0", "name": "n", "runtimeConfig":
+        {"io.kubernetes.cri.pod-annotations": {"rdma.netns/devices": "mlx5_0,,"}}})"),
+              "the pod's annotations: annotation rdma.netns/devices has an empty item in "
+              "\"mlx5_0,,\"; write a comma-separated list such as mlx5_0,mlx5_1");
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.0.0", "name": "n", "runtimeConfig":
+        {"io.kubernetes.cri.pod-annotations": {"rdma.netns/with-netdevs": "yes"}}})"),
+              "the pod's annotations: annotation rdma.netns/with-netdevs is \"yes\"; write true "
+              "or false");
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.0.0", "name": "n", "runtimeConfig":
+        {"io.kubernetes.cri.pod-annotations": ["rdma.netns/devices"]}})"),
+              "\"runtimeConfig.io.kubernetes.cri.pod-annotations\" of the network configuration: "
+              "\"annotations\" must be an object, not array");
+    // devices named in two places: neither wins
+    EXPECT_EQ(conf_error(R"({"cniVersion": "1.0.0", "name": "n", "deviceID": "0000:3b:00.2",
+        "runtimeConfig": {"io.kubernetes.cri.pod-annotations": {"rdma.netns/devices": "mlx5_3"}}})"),
+              "both the network configuration (deviceID) and the pod's annotations name devices; "
+              "name them in one place: remove the rdma.netns/ annotations of the pod, or the lists "
+              "of the configuration");
+    EXPECT_NE(conf_error(R"({"cniVersion": "1.0.0", "name": "n", "devices": "mlx5_0",
+        "runtimeConfig": {"io.kubernetes.cri.pod-annotations": {"rdma.netns/pci": "3b:00.2"}}})"),
+              "no error");
+}

@@ -98,7 +98,7 @@ TEST(Policy, MistakesInThePolicyAreNamed)
               "netdevs and pci");
     EXPECT_EQ(error_of([] { policy_of(R"({"cni_requests":["deviceid"]})"); }),
               "c.json: \"policy.cni_requests\" names \"deviceid\"; the parts of a network "
-              "configuration are deviceID, prevResult, devices, netdevs and pci");
+              "configuration are deviceID, prevResult, devices, netdevs, pci and podAnnotations");
 }
 
 TEST(Policy, CniRequestsHonourTheAllocationAndTheChainByDefault)
@@ -128,4 +128,19 @@ TEST(Policy, CniRequestsHonourTheAllocationAndTheChainByDefault)
     EXPECT_NE(error_of([&] { rnh::check_cni_request(lists, {"deviceID"}, "c.json"); }), "no error");
     EXPECT_NE(error_of([&] { rnh::check_cni_request(lists, {"prevResult"}, "c.json"); }),
               "no error");
+}
+
+TEST(Policy, PodAnnotationsAreHonouredOnlyWhenTheCniRequestsSaySo)
+{
+    EXPECT_EQ(
+        error_of([&] { rnh::check_cni_request(rnh::Policy{}, {"podAnnotations"}, "/e/c.json"); }),
+        "a request in the pod's rdma.netns/ annotations is not honoured on this host; the "
+        "policy in /e/c.json honours: deviceID, prevResult; to honour it, set \"policy\": "
+        "{\"cni_requests\": [\"deviceID\", \"podAnnotations\", \"prevResult\"]} in "
+        "/e/c.json");
+    auto pods = policy_of(R"({"cni_requests":["podAnnotations"]})");
+    EXPECT_EQ(error_of([&] { rnh::check_cni_request(pods, {"podAnnotations"}, "c.json"); }),
+              "no error");
+    // the lists of the configuration are a part of their own
+    EXPECT_NE(error_of([&] { rnh::check_cni_request(pods, {"devices"}, "c.json"); }), "no error");
 }

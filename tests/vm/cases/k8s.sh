@@ -32,6 +32,8 @@ check "the busybox image, written without a registry, imports" \
 . "$k8s/pod.sh"
 # shellcheck source=k8s/refused.sh
 . "$k8s/refused.sh"
+# shellcheck source=k8s/annotations.sh
+. "$k8s/annotations.sh"
 
 stop_containerd
 check "after containerd: no mount under its directory, no shim, no cgroup of the pod's processes" \

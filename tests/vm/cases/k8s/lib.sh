@@ -30,25 +30,29 @@ plugin_said() {
     n=$(grep -cF "rdma-netns: $1: done" "$d/containerd.log") || true
     [ "$n" -eq "$2" ] || { echo "\"$1\" logged $n times, not $2"; return 1; }
 }
-# conflist DEVICE : the pod network, ptp then rdma-netns asking for DEVICE, as the one file
-# of the configuration directory. containerd 1.6 reloads on a file's removal or write, not
-# on its creation: the new file is renamed in, then the old one removed.
+# conflist DEVICE [KEYS] : the pod network, ptp then rdma-netns asking for DEVICE (or with
+# the JSON members KEYS instead), as the one file of the configuration directory.
+# containerd 1.6 reloads on a file's removal or write, not on its creation: the new file
+# is renamed in, then the old one removed.
 conflist() {
     printf '%s\n' '{"cniVersion": "1.0.0", "name": "rnh-pod", "plugins": [' \
         '{"type": "ptp", "ipMasq": false, "ipam": {"type": "host-local",' \
         "  \"ranges\": [[{\"subnet\": \"203.0.113.0/24\"}]], \"dataDir\": \"$d/ipam\"}}," \
-        "{\"type\": \"rdma-netns\", \"devices\": [\"$1\"], \"args\": {\"cni\": {\"debug\": true}}}]}" \
+        "{\"type\": \"rdma-netns\", ${2:-\"devices\": [\"$1\"]}, \"args\": {\"cni\": {\"debug\": true}}}]}" \
         >"$d/net.conflist" || return 1
     local new=$d/net.d/10-$1.conflist f
     mv "$d/net.conflist" "$new" || return 1
     for f in "$d"/net.d/*; do [ "$f" = "$new" ] || rm "$f" || return 1; done
 }
-# cni_loaded DEVICE : containerd reports the pod network loaded with rdma-netns asking for DEVICE
+# cni_loaded DEVICE|TEXT : containerd reports the pod network loaded with rdma-netns asking
+# for DEVICE (a name), or with its source containing TEXT (a JSON fragment, starting with ")
 cni_loaded() {
-    cri status | jq -e --arg t "\"devices\": [\"$1\"]" \
+    local text=$1
+    [[ $text == '"'* ]] || text="\"devices\": [\"$1\"]"
+    cri status | jq -e --arg t "$text" \
         'any(.info.cniconfig.Networks[].Config.Source; contains($t))' >/dev/null
 }
-# cni_reloaded DEVICE : cni_loaded DEVICE within a minute, or what containerd has loaded
+# cni_reloaded DEVICE|TEXT : cni_loaded within a minute, or what containerd has loaded
 cni_reloaded() {
     wait_for 60 cni_loaded "$1" || { cri status | jq -r '.info.cniconfig.Networks[].Config.Source'; return 1; }
 }
@@ -66,10 +70,11 @@ cgroups_gone() {
         if [ "$c" = / ] || [ -e "/sys/fs/cgroup$c" ]; then echo "cgroup $c is left"; return 1; fi
     done
 }
-# pod_json NAME : a pod's PodSandboxConfig, in $d/NAME.json
+# pod_json NAME [ANNOTATIONS] : a pod's PodSandboxConfig in $d/NAME.json, with the JSON
+# object ANNOTATIONS as its annotations
 pod_json() {
-    printf '{"metadata": {"name": "%s", "uid": "uid-%s", "namespace": "rnh"}, "hostname": "%s", "log_directory": "%s"}\n' \
-        "$1" "$1" "$1" "$d/logs/$1" >"$d/$1.json"
+    printf '{"metadata": {"name": "%s", "uid": "uid-%s", "namespace": "rnh"}, "hostname": "%s", "log_directory": "%s", "annotations": %s}\n' \
+        "$1" "$1" "$1" "$d/logs/$1" "${2:-{\}}" >"$d/$1.json"
 }
 # to FILE CMD... : CMD's stdout into FILE (a check's variables do not outlive it)
 to() {
