@@ -7,14 +7,12 @@
 # (`ip netns add`), then DEL, RUNS times (default 5) after a warm-up:
 #   plain     ADD unstraced, ms (median)
 #   strace    ADD under `strace -f -ttt -T`: system calls, threads started, seccomp() and
-#             prctl() calls; start (execve to the opening of /etc/rdma-netns-hook/
-#             config.json: loader, C++ start-up), confine (the first seccomp() or
-#             prctl(PR_SET_NO_NEW_PRIVS) to the filter's installation), and the time
-#             inside netlink calls, setns and fsync, ms (median; strace stops the plugin
-#             at every call, so compare the parts with each other, not with plain)
-#   callgrind ADD under `valgrind --tool=callgrind`: instructions in all, and the
-#             inclusive count of the loader, main and confine() (once)
+#             prctl() calls; confine (the first seccomp() or prctl(PR_SET_NO_NEW_PRIVS)
+#             to the filter's installation), and the time inside netlink calls, setns
+#             and fsync, ms (median; strace stops the plugin at every call, so compare
+#             the parts with each other, not with plain)
 # and the system calls of one traced ADD by count. Not a test; not part of bench/run.
+# (valgrind cannot follow a confined program: its own calls meet the filter.)
 set -eu
 if [ -z "${RNH_BENCH_GUEST:-}" ]; then
     top=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,9 +31,7 @@ plugins=("$@")
 [ ${#plugins[@]} -gt 0 ] || plugins=("$RNH_BIN_DIR/../lib/cni/rdma-netns")
 work=/run/rnh-cni-profile
 mkdir -p "$work" /etc/rdma-netns-hook
-for tool in strace valgrind callgrind_annotate; do
-    command -v "$tool" >/dev/null || { echo "profile: $tool is missing" >&2; exit 1; }
-done
+command -v strace >/dev/null || { echo "profile: strace is missing" >&2; exit 1; }
 if ! { set_exclusive && rxe_setup 1; }; then echo "profile: no test bed" >&2 && exit 1; fi
 all=rxe0
 echo '{"policy": {"cni_requests": ["devices"]}}' >/etc/rdma-netns-hook/config.json
@@ -66,7 +62,6 @@ parts() {
         last = t + dur($0)
         if (resumed || name ~ /^\+\+\+|^---/) next
         calls++
-        if (!start && name == "openat" && index($0, "/etc/rdma-netns-hook/config.json")) start = t - first
         if (name == "seccomp" || (name == "prctl" && $0 ~ /PR_SET_NO_NEW_PRIVS|PR_SET_SECCOMP/)) {
             if (!c0) c0 = t
             c1 = t + dur($0)
@@ -79,9 +74,8 @@ parts() {
         if (name == "clone" && $0 ~ /CLONE_THREAD/) threads++
     }
     END {
-        printf "%d %d %d %d %.1f %.1f %.1f %.1f %.1f %.1f\n", calls, threads, seccomp, prctl,
-            (last - first) * 1000, start * 1000, (c1 - c0) * 1000, netlink * 1000, setns * 1000,
-            fsync * 1000
+        printf "%d %d %d %d %.1f %.1f %.1f %.1f %.1f\n", calls, threads, seccomp, prctl,
+            (last - first) * 1000, (c1 - c0) * 1000, netlink * 1000, setns * 1000, fsync * 1000
     }' "$1"
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -103,24 +97,13 @@ for ((r = 0; r < runs; r++)); do
         add_del "$p" strace -f -ttt -T -o "$work/$i.trace" && parts "$work/$i.trace" >>"$work/$i.parts"
     done
 done
-echo "profile: ADD of 1 device | plain ms | calls threads seccomp() prctl() | under strace: total start confine netlink setns fsync (ms)"
+echo "profile: ADD of 1 device | plain ms | calls threads seccomp() prctl() | under strace: total confine netlink setns fsync (ms)"
 for ((i = 0; i < ${#plugins[@]}; i++)); do
     line="${plugins[i]} | $(median <"$work/$i.plain") |"
     for col in 1 2 3 4; do line+=" $(cut -d' ' -f"$col" "$work/$i.parts" | median)"; done
     line+=" |"
-    for col in 5 6 7 8 9 10; do line+=" $(cut -d' ' -f"$col" "$work/$i.parts" | median)"; done
+    for col in 5 6 7 8 9; do line+=" $(cut -d' ' -f"$col" "$work/$i.parts" | median)"; done
     echo "profile: $line"
     awk '$3 !~ /^<\.\.\./ { n = $3; sub(/\(.*/, "", n); c[n]++ } END { for (n in c) print c[n], n }' \
         "$work/$i.trace" | sort -rn | tr '\n' ' ' | sed "s|^|profile: ${plugins[i]} calls: |; s/ \$/\n/"
-    # valgrind's own calls meet the filter too: the ADD may fail once confined; its
-    # instructions up to then are counted all the same
-    ip netns add b
-    cni "${plugins[i]}" ADD valgrind --tool=callgrind --callgrind-out-file="$work/$i.cg" 2>"$work/$i.vg" ||
-        echo "profile: ${plugins[i]}: ADD under valgrind failed: $(grep -v '^==' "$work/$i.vg" | head -3)"
-    cni "${plugins[i]}" DEL && ip netns del b && all_home
-    [ -s "$work/$i.cg" ] || { echo "profile: no callgrind output"; continue; }
-    echo "profile: ${plugins[i]} instructions: $(sed -n 's/^summary: //p' "$work/$i.cg")"
-    callgrind_annotate --inclusive=yes "$work/$i.cg" 2>/dev/null |
-        grep -E '_dl_start |[^_]main |rnh::confine\(\)|seccomp_(init|rule_add|load)|rnh::cni::run_add|rnh::require_privileges|read_spec|parse' |
-        head -n 20 | sed "s|^|profile: ${plugins[i]} |"
 done
