@@ -5,17 +5,21 @@
 #include "base/file.hpp"
 
 #include <linux/capability.h>
-#include <sched.h>
-#include <seccomp.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <memory>
+#include <iterator>
 #include <sstream>
 #include <string>
 
 namespace rnh {
 namespace {
+
+// seccomp_program, seccomp_flags, seccomp_no_new_privs: the filter of
+// confine_filter.cpp, exported at build time by confine_export
+#include "seccomp_program.inc"
 
 // The initial user namespace maps every uid to itself: "0 0 4294967295".
 bool in_initial_user_namespace()
@@ -30,35 +34,6 @@ bool in_initial_user_namespace()
 bool has_capability(const __user_cap_data_struct (&caps)[2], int cap)
 {
     return (caps[cap / 32].effective & (1U << (cap % 32))) != 0;
-}
-
-// Everything the hook does after confine(), named as the kernel names it.
-constexpr const char* allowed_calls[] = {
-    // memory, threads, signals, time: what glibc and libstdc++ use underneath
-    "brk", "mmap", "munmap", "mprotect", "mremap", "madvise", "futex", "set_robust_list", "rseq",
-    "sched_yield", "sched_getaffinity", "gettid", "getpid", "tgkill", "rt_sigaction",
-    "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "exit", "exit_group", "clock_gettime",
-    "clock_nanosleep", "nanosleep", "getrandom",
-    // files: the state directory, sysfs, /proc, the config
-    "read", "write", "pread64", "lseek", "close", "openat", "fstat", "newfstatat", "statx",
-    "fstatfs", "fcntl", "getdents64", "readlink", "readlinkat", "mkdir", "mkdirat", "rename",
-    "renameat", "renameat2", "unlink", "unlinkat", "fsync", "fchmod", "flock", "ioctl", "access",
-    "faccessat", "faccessat2",
-    // netlink, and syslog's unix socket
-    "socket", "bind", "connect", "getsockname", "setsockopt", "getsockopt", "sendto", "sendmsg",
-    "recvfrom", "recvmsg",
-    // namespaces and the container's process
-    "setns", "pidfd_open", "pidfd_send_signal", "capget",
-    // the container's limits: RLIMIT_MEMLOCK of its process
-    "prlimit64"};
-
-void allow(scmp_filter_ctx filter, const char* name)
-{
-    int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR)
-        return; // not a system call on this architecture
-    if (int rc = seccomp_rule_add(filter, SCMP_ACT_ALLOW, nr, 0); rc != 0)
-        fail_errno(-rc, std::string("allowing ") + name + " in the seccomp filter");
 }
 
 } // namespace
@@ -77,36 +52,25 @@ void require_privileges()
              "process privileged there, so rootless containers cannot be given devices");
 }
 
+ConfineProgram confine_program()
+{
+    return {seccomp_program, seccomp_flags, seccomp_no_new_privs};
+}
+
 void confine()
 {
-    std::unique_ptr<void, decltype(&seccomp_release)> filter(seccomp_init(SCMP_ACT_ERRNO(EPERM)),
-                                                             &seccomp_release);
-    if (!filter)
-        fail("creating the seccomp filter");
-    for (const char* name : allowed_calls)
-        allow(filter.get(), name);
-#ifdef RNH_SANITIZE_BUILD
-    allow(filter.get(), "pipe2"); // the sanitizers probe memory through a pipe
-    // LeakSanitizer's check at exit: a tracer task (clone with CLONE_VM but not
-    // CLONE_THREAD) lists /proc/PID/task and ptraces each thread
-    for (const char* name : {"ptrace", "wait4", "getppid", "open", "getdents"})
-        allow(filter.get(), name);
-    if (int rc = seccomp_rule_add(filter.get(), SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-                                  SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_VM | CLONE_THREAD, CLONE_VM));
-        rc != 0)
-        fail_errno(-rc, "allowing LeakSanitizer's tracer in the seccomp filter");
-#endif
-    // Threads, but no new processes: clone only with CLONE_THREAD; clone3's
-    // flags are out of the filter's reach, and ENOSYS makes glibc use clone.
-    if (int rc = seccomp_rule_add(filter.get(), SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-                                  SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
-        rc != 0)
-        fail_errno(-rc, "allowing threads in the seccomp filter");
-    if (int rc = seccomp_rule_add(filter.get(), SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-        rc != 0)
-        fail_errno(-rc, "answering clone3 with ENOSYS in the seccomp filter");
-    if (int rc = seccomp_load(filter.get()); rc != 0)
-        fail_errno(-rc, "installing the seccomp filter");
+    // as seccomp_load() does by default: no_new_privs first, which seccomp(2)
+    // would otherwise demand of a caller without CAP_SYS_ADMIN
+    if (seccomp_no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        fail_errno("setting no_new_privs before the seccomp filter");
+    sock_fprog program{static_cast<unsigned short>(std::size(seccomp_program)),
+                       const_cast<sock_filter*>(seccomp_program)};
+    // without flags prctl() does what seccomp(2) does, and valgrind knows it
+    const long rc = seccomp_flags == 0
+                        ? ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0)
+                        : ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, seccomp_flags, &program);
+    if (rc != 0)
+        fail_errno("installing the seccomp filter");
 }
 
 } // namespace rnh

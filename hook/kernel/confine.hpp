@@ -4,6 +4,10 @@
 // confines itself to the system calls its job needs.
 #pragma once
 
+#include <linux/filter.h>
+
+#include <span>
+
 namespace rnh {
 
 // Refuses to go on without CAP_NET_ADMIN and CAP_SYS_ADMIN in the initial user
@@ -16,7 +20,18 @@ void require_privileges();
 // needs (netlink, setns, threads, and the file calls; a filter sees no paths,
 // so which files stays up to the file permissions); every other call, exec
 // first of all, fails with EPERM. Inherited by every
-// thread created afterwards; cannot be undone.
+// thread created afterwards; cannot be undone. A foreign architecture's
+// system call (int 0x80 on x86-64) kills the thread.
 void confine();
+
+// What confine() installs: the BPF program libseccomp built from the rules of
+// confine_filter.cpp at build time, the flags of seccomp(2), and whether
+// no_new_privs is set first.
+struct ConfineProgram {
+    std::span<const sock_filter> program;
+    unsigned flags;
+    bool no_new_privs;
+};
+ConfineProgram confine_program();
 
 } // namespace rnh

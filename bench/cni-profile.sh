@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Usage: bench/cni-profile.sh [RUNS] [PLUGIN...]   (from the repo root, as root)
+#
+# Where one ADD of the CNI plugin spends its time, in the test VM: for each PLUGIN
+# (default: the installed rdma-netns), ADD of one rxe device into a fresh namespace
+# (`ip netns add`), then DEL, RUNS times (default 5) after a warm-up:
+#   plain     ADD unstraced, ms (median)
+#   strace    ADD under `strace -f -ttt -T`: system calls, threads started, seccomp() and
+#             prctl() calls; confine (the first seccomp() or prctl(PR_SET_NO_NEW_PRIVS)
+#             to the filter's installation), and the time inside netlink calls, setns
+#             and fsync, ms (median; strace stops the plugin at every call, so compare
+#             the parts with each other, not with plain)
+# and the system calls of one traced ADD by count. Not a test; not part of bench/run.
+# (valgrind cannot follow a confined program: its own calls meet the filter.)
+set -eu
+if [ -z "${RNH_BENCH_GUEST:-}" ]; then
+    top=$(cd "$(dirname "$0")/.." && pwd)
+    khz=$(awk -F': ' '/^cpu MHz/ { printf "%d", $2 * 1000 + 0.5; exit }' /proc/cpuinfo)
+    export RNH_BUILD_DIR=${RNH_BUILD_DIR:-$top/build}
+    export RNH_BIN_DIR=${RNH_BIN_DIR:-$RNH_BUILD_DIR/install/bin}
+    RNH_BENCH_GUEST=1 RNH_VM_TIMEOUT=${RNH_VM_TIMEOUT:-3600} \
+        RNH_VM_APPEND="tsc=reliable tsc_early_khz=$khz ${RNH_VM_APPEND:-}" \
+        exec "$top/tests/vm/run" "$top/bench/cni-profile.sh" "$@"
+fi
+# shellcheck source-path=SCRIPTDIR source=../tests/vm/guest/lib.sh
+. "$(dirname "$0")/../tests/vm/guest/lib.sh"
+runs=${1:-5}
+shift || true
+plugins=("$@")
+[ ${#plugins[@]} -gt 0 ] || plugins=("$RNH_BIN_DIR/../lib/cni/rdma-netns")
+work=/run/rnh-cni-profile
+mkdir -p "$work" /etc/rdma-netns-hook
+command -v strace >/dev/null || { echo "profile: strace is missing" >&2; exit 1; }
+if ! { set_exclusive && rxe_setup 1; }; then echo "profile: no test bed" >&2 && exit 1; fi
+all=rxe0
+echo '{"policy": {"cni_requests": ["devices"]}}' >/etc/rdma-netns-hook/config.json
+conf='{"cniVersion":"1.1.0","name":"profile","devices":["rxe0"]}'
+
+# cni PLUGIN CMD [WRAPPER...] : the plugin's CMD for container b in namespace b
+cni() {
+    local plugin=$1 cmd=$2
+    shift 2
+    env -i CNI_COMMAND="$cmd" CNI_NETNS=/run/netns/b CNI_IFNAME=rdma0 CNI_CONTAINERID=b \
+        "$@" "$plugin" <<<"$conf" >/dev/null
+}
+# add_del PLUGIN [WRAPPER...] : ADD (under WRAPPER) then DEL in a fresh namespace b
+add_del() {
+    local plugin=$1
+    shift
+    ip netns add b && cni "$plugin" ADD "$@" && cni "$plugin" DEL && ip netns del b && all_home
+}
+# parts FILE : one line of the parts above, from one strace -f -ttt -T log
+parts() {
+    awk '
+    function dur(line) { return match(line, /<[0-9.]+>$/) ? substr(line, RSTART + 1, RLENGTH - 2) : 0 }
+    {
+        t = $2; name = $3; sub(/\(.*/, "", name)
+        resumed = $3 ~ /^<\.\.\./
+        if (resumed) name = $4
+        if (NR == 1) first = t
+        last = t + dur($0)
+        if (resumed || name ~ /^\+\+\+|^---/) next
+        calls++
+        if (name == "seccomp" || (name == "prctl" && $0 ~ /PR_SET_NO_NEW_PRIVS|PR_SET_SECCOMP/)) {
+            if (!c0) c0 = t
+            c1 = t + dur($0)
+        }
+        if (name == "seccomp") seccomp++
+        if (name == "prctl") prctl++
+        if (name ~ /^(sendto|sendmsg|recvfrom|recvmsg)$/) netlink += dur($0)
+        if (name == "setns") setns += dur($0)
+        if (name == "fsync") fsync += dur($0)
+        if (name == "clone" && $0 ~ /CLONE_THREAD/) threads++
+    }
+    END {
+        printf "%d %d %d %d %.1f %.1f %.1f %.1f %.1f\n", calls, threads, seccomp, prctl,
+            (last - first) * 1000, (c1 - c0) * 1000, netlink * 1000, setns * 1000, fsync * 1000
+    }' "$1"
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+for p in "${plugins[@]}"; do
+    [ -x "$p" ] || { echo "profile: $p is not a program" >&2; exit 1; }
+    add_del "$p" || { echo "profile: $p: ADD/DEL failed" >&2; exit 1; }
+done
+for ((i = 0; i < ${#plugins[@]}; i++)); do : >"$work/$i.parts" && : >"$work/$i.plain"; done
+for ((r = 0; r < runs; r++)); do
+    for ((i = 0; i < ${#plugins[@]}; i++)); do
+        p=${plugins[i]}
+        ip netns add b
+        t0=${EPOCHREALTIME/./}
+        cni "$p" ADD
+        t1=${EPOCHREALTIME/./}
+        cni "$p" DEL && ip netns del b && all_home
+        echo "$(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100))" >>"$work/$i.plain"
+        add_del "$p" strace -f -ttt -T -o "$work/$i.trace" && parts "$work/$i.trace" >>"$work/$i.parts"
+    done
+done
+echo "profile: ADD of 1 device | plain ms | calls threads seccomp() prctl() | under strace: total confine netlink setns fsync (ms)"
+for ((i = 0; i < ${#plugins[@]}; i++)); do
+    line="${plugins[i]} | $(median <"$work/$i.plain") |"
+    for col in 1 2 3 4; do line+=" $(cut -d' ' -f"$col" "$work/$i.parts" | median)"; done
+    line+=" |"
+    for col in 5 6 7 8 9; do line+=" $(cut -d' ' -f"$col" "$work/$i.parts" | median)"; done
+    echo "profile: $line"
+    awk '$3 !~ /^<\.\.\./ { n = $3; sub(/\(.*/, "", n); c[n]++ } END { for (n in c) print c[n], n }' \
+        "$work/$i.trace" | sort -rn | tr '\n' ' ' | sed "s|^|profile: ${plugins[i]} calls: |; s/ \$/\n/"
+done
