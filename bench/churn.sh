@@ -127,6 +127,7 @@ sed 's/^/churn-sample /' "$d/times"
 jq -rs --argjson counts "[$(IFS=, && echo "${counts[*]}")]" '
     def q(p): sort | .[((length * p) | ceil) - 1];
     def ms: . / 1000 | . * 10 | round / 10;
+    def signed: if . < 0 then tostring else "+" + tostring end;
     . as $all
     | "| pods at once | chain | pods timed | p50 | p90 | RunPodSandbox p50 | StopPodSandbox p50 | RemovePodSandbox p50 | round wall p50 |",
       "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -138,5 +139,5 @@ jq -rs --argjson counts "[$(IFS=, && echo "${counts[*]}")]" '
       ($counts[] as $n
        | [$all[] | select(.pods == $n and .kind == null)] as $p
        | def med(c; f): [$p[] | select(.chain == c) | f] | q(0.5);
-       "the plugin per pod, \($n) at once: p50 +\(med("rdma"; .total_us) - med("ptp"; .total_us) | ms) ms (RunPodSandbox +\(med("rdma"; .run_us) - med("ptp"; .run_us) | ms), StopPodSandbox +\(med("rdma"; .stop_us) - med("ptp"; .stop_us) | ms), RemovePodSandbox +\(med("rdma"; .remove_us) - med("ptp"; .remove_us) | ms))")
+       "the plugin per pod, \($n) at once: p50 \(med("rdma"; .total_us) - med("ptp"; .total_us) | ms | signed) ms (RunPodSandbox \(med("rdma"; .run_us) - med("ptp"; .run_us) | ms | signed), StopPodSandbox \(med("rdma"; .stop_us) - med("ptp"; .stop_us) | ms | signed), RemovePodSandbox \(med("rdma"; .remove_us) - med("ptp"; .remove_us) | ms | signed))")
 ' "$d/times" | sed 's/^/churn: /'
