@@ -62,9 +62,9 @@ one, never a part. Installing again replaces the files and the block.
 Restart containerd afterwards for the handler to be loaded. The CDI spec is not
 placed: `rdma-netns-hook cdi generate` writes it on the node, from its devices.
 
-Only this installer is static. What it places links glibc (2.36 or later),
-libmnl and libseccomp dynamically: the node needs glibc >= 2.36 and the
-libraries of Debian's libmnl0 and libseccomp2 (Debian 12, Ubuntu 22.10 or later).
+Only this installer is static. What it places links glibc (2.36 or later)
+and libmnl dynamically: the node needs them, as Debian 12's libc6 and
+libmnl0 (or Ubuntu 22.10 or later) give them.
 )";
 
 struct Options {
