@@ -13,18 +13,13 @@
 # namespace holds its device (on [ptp]: none); RNH_BENCH_PODS (default "1 16") the pods
 # at once. Each round takes the chains and the pod counts in rotated order; after every
 # round all devices are home, the journal is clean and no pod namespace is left. Not a
-# test: bench.churn runs it once with 1 and 4 pods to see that it still runs. Runs the
+# test: bench.churn runs it once with 1 pod to see that it still runs. Runs the
 # binaries `cmake --install build --prefix build/install` put there (RNH_BIN_DIR).
 set -eu
 if [ -z "${RNH_BENCH_GUEST:-}" ]; then
-    top=$(cd "$(dirname "$0")/.." && pwd)
-    khz=$(awk -F': ' '/^cpu MHz/ { printf "%d", $2 * 1000 + 0.5; exit }' /proc/cpuinfo)
-    export RNH_BUILD_DIR=${RNH_BUILD_DIR:-$top/build}
-    export RNH_BIN_DIR=${RNH_BIN_DIR:-$RNH_BUILD_DIR/install/bin}
-    # the guest's clock must be the TSC, or timings come in 4 ms steps (bench/run)
-    RNH_BENCH_GUEST=1 RNH_VM_TIMEOUT=${RNH_VM_TIMEOUT:-3600} \
-        RNH_VM_APPEND="tsc=reliable tsc_early_khz=$khz ${RNH_VM_APPEND:-}" \
-        exec "$top/tests/vm/run" "$top/bench/churn.sh"
+    # shellcheck source-path=SCRIPTDIR source=in-vm.sh
+    . "$(dirname "$0")/in-vm.sh"
+    in_vm "$0"
 fi
 bench=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../tests/vm/guest/lib.sh

@@ -15,13 +15,9 @@
 # (valgrind cannot follow a confined program: its own calls meet the filter.)
 set -eu
 if [ -z "${RNH_BENCH_GUEST:-}" ]; then
-    top=$(cd "$(dirname "$0")/.." && pwd)
-    khz=$(awk -F': ' '/^cpu MHz/ { printf "%d", $2 * 1000 + 0.5; exit }' /proc/cpuinfo)
-    export RNH_BUILD_DIR=${RNH_BUILD_DIR:-$top/build}
-    export RNH_BIN_DIR=${RNH_BIN_DIR:-$RNH_BUILD_DIR/install/bin}
-    RNH_BENCH_GUEST=1 RNH_VM_TIMEOUT=${RNH_VM_TIMEOUT:-3600} \
-        RNH_VM_APPEND="tsc=reliable tsc_early_khz=$khz ${RNH_VM_APPEND:-}" \
-        exec "$top/tests/vm/run" "$top/bench/cni-profile.sh" "$@"
+    # shellcheck source-path=SCRIPTDIR source=in-vm.sh
+    . "$(dirname "$0")/in-vm.sh"
+    in_vm "$0" "$@"
 fi
 # shellcheck source-path=SCRIPTDIR source=../tests/vm/guest/lib.sh
 . "$(dirname "$0")/../tests/vm/guest/lib.sh"

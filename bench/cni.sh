@@ -9,14 +9,10 @@
 # that `cmake --install build --prefix build/install` put there (RNH_BIN_DIR).
 set -eu
 if [ -z "${RNH_BENCH_GUEST:-}" ]; then
-    top=$(cd "$(dirname "$0")/.." && pwd)
-    khz=$(awk -F': ' '/^cpu MHz/ { printf "%d", $2 * 1000 + 0.5; exit }' /proc/cpuinfo)
-    export RNH_BUILD_DIR=${RNH_BUILD_DIR:-$top/build}
-    export RNH_BIN_DIR=${RNH_BIN_DIR:-$RNH_BUILD_DIR/install/bin}
-    # the guest's clock must be the TSC, or timings come in 4 ms steps (bench/run)
-    RNH_BENCH_GUEST=1 RNH_BENCH_RUNS=${1:-21} RNH_VM_TIMEOUT=${RNH_VM_TIMEOUT:-3600} \
-        RNH_VM_APPEND="tsc=reliable tsc_early_khz=$khz ${RNH_VM_APPEND:-}" \
-        exec "$top/tests/vm/run" "$top/bench/cni.sh"
+    # shellcheck source-path=SCRIPTDIR source=in-vm.sh
+    . "$(dirname "$0")/in-vm.sh"
+    export RNH_BENCH_RUNS=${1:-21}
+    in_vm "$0"
 fi
 # shellcheck source-path=SCRIPTDIR source=../tests/vm/guest/lib.sh
 . "$(dirname "$0")/../tests/vm/guest/lib.sh"
