@@ -21,6 +21,8 @@ if [ -z "${RNH_BENCH_GUEST:-}" ]; then
 fi
 # shellcheck source-path=SCRIPTDIR source=../tests/vm/guest/lib.sh
 . "$(dirname "$0")/../tests/vm/guest/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=strace.sh
+. "$(dirname "$0")/strace.sh"
 runs=${1:-5}
 shift || true
 plugins=("$@")
@@ -46,36 +48,6 @@ add_del() {
     shift
     ip netns add b && cni "$plugin" ADD "$@" && cni "$plugin" DEL && ip netns del b && all_home
 }
-# parts FILE : one line of the parts above, from one strace -f -ttt -T log
-parts() {
-    awk '
-    function dur(line) { return match(line, /<[0-9.]+>$/) ? substr(line, RSTART + 1, RLENGTH - 2) : 0 }
-    {
-        t = $2; name = $3; sub(/\(.*/, "", name)
-        resumed = $3 ~ /^<\.\.\./
-        if (resumed) name = $4
-        if (NR == 1) first = t
-        last = t + dur($0)
-        if (resumed || name ~ /^\+\+\+|^---/) next
-        calls++
-        if (name == "seccomp" || (name == "prctl" && $0 ~ /PR_SET_NO_NEW_PRIVS|PR_SET_SECCOMP/)) {
-            if (!c0) c0 = t
-            c1 = t + dur($0)
-        }
-        if (name == "seccomp") seccomp++
-        if (name == "prctl") prctl++
-        if (name ~ /^(sendto|sendmsg|recvfrom|recvmsg)$/) netlink += dur($0)
-        if (name == "setns") setns += dur($0)
-        if (name == "fsync") fsync += dur($0)
-        if (name == "clone" && $0 ~ /CLONE_THREAD/) threads++
-    }
-    END {
-        printf "%d %d %d %d %.1f %.1f %.1f %.1f %.1f\n", calls, threads, seccomp, prctl,
-            (last - first) * 1000, (c1 - c0) * 1000, netlink * 1000, setns * 1000, fsync * 1000
-    }' "$1"
-}
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 for p in "${plugins[@]}"; do
     [ -x "$p" ] || { echo "profile: $p is not a program" >&2; exit 1; }
     add_del "$p" || { echo "profile: $p: ADD/DEL failed" >&2; exit 1; }
@@ -90,16 +62,15 @@ for ((r = 0; r < runs; r++)); do
         t1=${EPOCHREALTIME/./}
         cni "$p" DEL && ip netns del b && all_home
         echo "$(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100))" >>"$work/$i.plain"
-        add_del "$p" strace -f -ttt -T -o "$work/$i.trace" && parts "$work/$i.trace" >>"$work/$i.parts"
+        add_del "$p" strace -f -ttt -T -o "$work/$i.trace" && strace_parts "$work/$i.trace" >>"$work/$i.parts"
     done
 done
 echo "profile: ADD of 1 device | plain ms | calls threads seccomp() prctl() | under strace: total confine netlink setns fsync (ms)"
 for ((i = 0; i < ${#plugins[@]}; i++)); do
     line="${plugins[i]} | $(median <"$work/$i.plain") |"
-    for col in 1 2 3 4; do line+=" $(cut -d' ' -f"$col" "$work/$i.parts" | median)"; done
+    for col in 7 8 9 10; do line+=" $(cut -d' ' -f"$col" "$work/$i.parts" | median)"; done
     line+=" |"
-    for col in 5 6 7 8 9; do line+=" $(cut -d' ' -f"$col" "$work/$i.parts" | median)"; done
+    for col in 1 3 4 5 6; do line+=" $(cut -d' ' -f"$col" "$work/$i.parts" | median)"; done
     echo "profile: $line"
-    awk '$3 !~ /^<\.\.\./ { n = $3; sub(/\(.*/, "", n); c[n]++ } END { for (n in c) print c[n], n }' \
-        "$work/$i.trace" | sort -rn | tr '\n' ' ' | sed "s|^|profile: ${plugins[i]} calls: |; s/ \$/\n/"
+    echo "profile: ${plugins[i]} calls: $(strace_counts "$work/$i.trace")"
 done

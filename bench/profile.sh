@@ -7,8 +7,7 @@
 # prints the median of each part, in ms:
 #   total     execve to exit_group, under strace
 #   start     execve to the opening of the hook's config file (loader, C++ start-up)
-#   seccomp   the first seccomp() call to the filter's installation: building the
-#             filter with libseccomp and loading it
+#   confine   the first seccomp() or prctl() of the filter to its installation
 #   netlink   inside sendto/sendmsg/recvfrom/recvmsg (dumps, moves, acks)
 #   setns     inside setns
 #   fsync     inside fsync (the journal's atomic writes)
@@ -22,6 +21,8 @@
 set -eu
 # shellcheck source-path=SCRIPTDIR source=../tests/vm/guest/lib.sh
 . "$(dirname "$0")/../tests/vm/guest/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=strace.sh
+. "$(dirname "$0")/strace.sh"
 
 build=${RNH_BUILD_DIR:?RNH_BUILD_DIR must name the build directory}
 hook=${RNH_BIN_DIR:-$build/hook}/rdma-netns-hook
@@ -56,33 +57,6 @@ states() {
         "$bundle" "$names" >"$work/out.json"
 }
 
-# parts FILE : one line of the parts above, from one strace -f -ttt -T log
-parts() {
-    awk -v cfg="${cfg##*/}" '
-    function dur(line) { return match(line, /<[0-9.]+>$/) ? substr(line, RSTART + 1, RLENGTH - 2) : 0 }
-    {
-        t = $2; name = $3; sub(/\(.*/, "", name)
-        resumed = $3 ~ /^<\.\.\./
-        if (resumed) name = $4
-        if (NR == 1) first = t
-        last = t + dur($0)
-        if (!resumed && name !~ /^\+\+\+|^---/) calls++
-        if (!start && name == "openat" && index($0, "\"" cfg "\"")) start = t - first
-        if (name == "seccomp") { if (!s0) s0 = prev; s1 = t + dur($0) }
-        if (name ~ /^(sendto|sendmsg|recvfrom|recvmsg)$/) netlink += dur($0)
-        if (name == "setns") setns += dur($0)
-        if (name == "fsync") fsync += dur($0)
-        if (name == "clone" && !resumed && $0 ~ /CLONE_THREAD/) threads++
-        prev = t + dur($0)
-    }
-    END {
-        printf "%.1f %.1f %.1f %.1f %.1f %.1f %d %d\n", (last - first) * 1000, start * 1000,
-            (s1 - s0) * 1000, netlink * 1000, setns * 1000, fsync * 1000, calls, threads
-    }' "$1"
-}
-
-# median : of the numbers on stdin, one a line
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # ms_of CMD... : runs CMD, prints the milliseconds it took
 ms_of() {
     local t0=${EPOCHREALTIME/./}
@@ -91,7 +65,7 @@ ms_of() {
     printf '%d.%d\n' $((us / 1000)) $((us % 1000 / 100))
 }
 
-echo "profile: stage devices | total start seccomp netlink setns fsync calls threads (under strace) | plain ms"
+echo "profile: stage devices | total start confine netlink setns fsync calls threads (under strace) | plain ms"
 for n in 1 8 path; do
     if [ "$n" = path ]; then
         states 1 "$work/bundle-path"
@@ -105,16 +79,14 @@ for n in 1 8 path; do
             st=$work/in.json
             [ "$stage" = prestart ] || st=$work/out.json
             strace -f -ttt -T -o "$work/$stage.trace" "$hook" --config "$cfg" "$stage" <"$st"
-            parts "$work/$stage.trace" >>"$work/$stage"
+            strace_parts "$work/$stage.trace" "${cfg##*/}" >>"$work/$stage"
         done
         ms_of "$hook" --config "$cfg" prestart <"$work/in.json" >>"$work/prestart.plain"
         ms_of "$hook" --config "$cfg" poststop <"$work/out.json" >>"$work/poststop.plain"
     done
     for stage in prestart poststop; do
         # the system calls of the last traced run, most frequent first
-        awk '$3 !~ /^<\.\.\./ { n = $3; sub(/\(.*/, "", n); c[n]++ }
-            END { for (n in c) print c[n], n }' "$work/$stage.trace" | sort -rn | head -n 12 |
-            tr '\n' ' ' | sed "s/^/profile: $stage $n calls: /; s/ \$/\n/"
+        echo "profile: $stage $n calls: $(strace_counts "$work/$stage.trace" | cut -d' ' -f1-24)"
         line="$stage $n |"
         for col in 1 2 3 4 5 6 7 8; do
             line+=" $(cut -d' ' -f"$col" "$work/$stage" | median)"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# shellcheck source-path=SCRIPTDIR disable=SC2016,SC2119 # eval'd text; write_containerd_config takes no arguments here
+# shellcheck source-path=SCRIPTDIR disable=SC2016 # eval'd text
 # A Kubernetes node without kubelet: Debian's containerd (1.6) with its CRI plugin, driven by
 # the tests' CRI client (tests/cri/cri), runs the CNI chain itself with the environment a
 # node gives it (CNI_ARGS with K8S_POD_*). One boot, one containerd, the sections of k8s/
@@ -22,9 +22,11 @@ echo '{"policy":{"cni_requests":["deviceID","prevResult","devices"]}}' >/etc/rdm
 ln -s /usr/lib/cni/* "$d/cni-bin/"
 ln -s "$RNH_BIN_DIR/../lib/cni/rdma-netns" "$d/cni-bin/rdma-netns"
 conflist rxe0
-write_containerd_config
+check "a base runtime spec: containerd's default with the hook at prestart and poststop" base_spec "$d/base-spec.json"
+node_config
 start_containerd
-check "containerd serves CRI v1" containerd_serves
+check "containerd serves CRI v1 with the handlers rdma, rdma-spec and runc" \
+    eval 'containerd_serves && handlers_are "[\"rdma\",\"rdma-spec\",\"runc\"]"'
 check "the busybox image, written without a registry, imports" \
     eval '"$cri_dir/busybox-image" --name "$image" "$d/image.tar" && ctr images import "$d/image.tar" && ctr images ls -q | grep -qx "$image"'
 

@@ -31,14 +31,17 @@ plugin_said() {
     [ "$n" -eq "$2" ] || { echo "\"$1\" logged $n times, not $2"; return 1; }
 }
 # conflist DEVICE [KEYS] : the pod network, ptp then rdma-netns asking for DEVICE (or with
-# the JSON members KEYS instead), as the one file of the configuration directory.
-# containerd 1.6 reloads on a file's removal or write, not on its creation: the new file
-# is renamed in, then the old one removed.
+# the JSON members KEYS instead; DEVICE ptp: ptp alone), as the one file of the
+# configuration directory. containerd 1.6 reloads on a file's removal or write, not on its
+# creation (a rename into the directory): the new file is renamed in, then the old one
+# removed.
 conflist() {
+    local rdma=''
+    [ "$1" = ptp ] ||
+        rdma=", {\"type\": \"rdma-netns\", ${2:-\"devices\": [\"$1\"]}, \"args\": {\"cni\": {\"debug\": true}}}"
     printf '%s\n' '{"cniVersion": "1.0.0", "name": "rnh-pod", "plugins": [' \
         '{"type": "ptp", "ipMasq": false, "ipam": {"type": "host-local",' \
-        "  \"ranges\": [[{\"subnet\": \"203.0.113.0/24\"}]], \"dataDir\": \"$d/ipam\"}}," \
-        "{\"type\": \"rdma-netns\", ${2:-\"devices\": [\"$1\"]}, \"args\": {\"cni\": {\"debug\": true}}}]}" \
+        "  \"ranges\": [[{\"subnet\": \"203.0.113.0/24\"}]], \"dataDir\": \"$d/ipam\"}}$rdma]}" \
         >"$d/net.conflist" || return 1
     local new=$d/net.d/10-$1.conflist f
     mv "$d/net.conflist" "$new" || return 1
@@ -76,6 +79,17 @@ pod_json() {
     printf '{"metadata": {"name": "%s", "uid": "uid-%s", "namespace": "rnh"}, "hostname": "%s", "log_directory": "%s", "annotations": %s}\n' \
         "$1" "$1" "$1" "$d/logs/$1" "${2:-{\}}" >"$d/$1.json"
 }
+# sandbox NAME : "ID PAUSE NETNS" of the pod NAME that RunPodSandbox started (its id in
+# $d/NAME.id): the sandbox's id, its pause process, its network namespace's path; its CRI
+# status in $d/NAME.inspect. For read -r ... <<<"$(sandbox NAME)": a pod that did not
+# start leaves them empty, for the checks that follow to fail.
+sandbox() {
+    local id
+    id=$(cat "$d/$1.id")
+    cri inspectp "$id" >"$d/$1.inspect" || true
+    jq -r --arg id "$id" '[$id, .info.info.pid,
+        (.info.info.runtimeSpec.linux.namespaces[] | select(.type == "network") | .path)] | join(" ")' "$d/$1.inspect"
+}
 # to FILE CMD... : CMD's stdout into FILE (a check's variables do not outlive it)
 to() {
     local f=$1
@@ -100,6 +114,31 @@ state = "$d/state"
     conf_dir = "$d/net.d"
 EOT
     [ $# -eq 0 ] || printf '%s\n' "$@" >>"$d/config.toml"
+}
+# base_spec FILE : containerd's default spec (ctr oci spec) with the hook at prestart and poststop
+base_spec() {
+    ctr oci spec >"$1.default" && jq --arg h "$hook" '.hooks = {prestart: [{path: $h, args: ["rdma-netns-hook", "prestart"]}],
+        poststop: [{path: $h, args: ["rdma-netns-hook", "poststop"]}]}' "$1.default" >"$1"
+}
+# node_config : write_containerd_config with all the sections need, so that only restart.sh
+# restarts containerd: a second network (max_conf_num = 2: multus.sh); the runtime handlers
+# rdma (rdma-netns-runtime as its runc) and rdma-spec (base_runtime_spec $d/base-spec.json,
+# of base_spec), both letting the pods' rdma.netns/* annotations through (routes.sh); and
+# runc, declared again because declaring any runtime drops containerd 1.6's implicit one
+node_config() {
+    local rt='[plugins."io.containerd.grpc.v1.cri".containerd.runtimes'
+    write_containerd_config 'max_conf_num = 2' \
+        "$rt.runc]" '  runtime_type = "io.containerd.runc.v2"' \
+        "$rt.rdma]" '  runtime_type = "io.containerd.runc.v2"' '  pod_annotations = ["rdma.netns/*"]' \
+        "$rt.rdma.options]" "  BinaryName = \"$RNH_BIN_DIR/rdma-netns-runtime\"" \
+        "$rt.rdma-spec]" '  runtime_type = "io.containerd.runc.v2"' '  pod_annotations = ["rdma.netns/*"]' \
+        "  base_runtime_spec = \"$d/base-spec.json\""
+}
+# handlers_are JSON : containerd's runtime handlers, sorted, are the JSON array
+handlers_are() {
+    local got
+    got=$(cri status | jq -c '.info.config.containerd.runtimes | keys') || return 1
+    [ "$got" = "$1" ] || { echo "handlers: $got"; return 1; }
 }
 # start_containerd : containerd on $d/config.toml, its log appended to $d/containerd.log,
 # its PID in $containerd_pid. Not in a check: a check's variables and jobs do not outlive it.

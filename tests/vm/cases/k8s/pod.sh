@@ -4,10 +4,7 @@
 # containerd 1.6's two DELs. Leaves $cgroups: the cgroups of p1's processes.
 pod_json p1
 check "RunPodSandbox of p1 succeeds" to "$d/p1.id" cri runp "$d/p1.json"
-p1=$(cat "$d/p1.id")
-cri inspectp "$p1" >"$d/p1.inspect" || true
-pause=$(jq -r '.info.info.pid' "$d/p1.inspect")
-netns=$(jq -r '.info.info.runtimeSpec.linux.namespaces[] | select(.type == "network") | .path' "$d/p1.inspect")
+read -r p1 pause netns <<<"$(sandbox p1)"
 check "p1 is ready with an address of ptp's range" \
     jq -e '.status.state == "SANDBOX_READY" and (.status.network.ip | startswith("203.0.113."))' "$d/p1.inspect"
 check "its pause process is in its network namespace, under containerd's state" \
