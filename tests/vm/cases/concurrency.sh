@@ -254,7 +254,7 @@ one_winner() {
     "$hook" status --json | jq -e '.assignments | length == 1' >/dev/null ||
         { "$hook" status; return 1; }
 }
-race_rounds=${RNH_CNI_RACE_ROUNDS:-20} hook_wins=0 plugin_wins=0 winner='' loser=''
+race_rounds=${RNH_CNI_RACE_ROUNDS:-10} hook_wins=0 plugin_wins=0 winner='' loser=''
 for round in $(seq 1 "$race_rounds"); do
     d=rxc$((round % devices))
     race_jobs "$round" "$d"

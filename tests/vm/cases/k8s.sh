@@ -25,6 +25,7 @@ conflist rxe0
 check "a base runtime spec: containerd's default with the hook at prestart and poststop" base_spec "$d/base-spec.json"
 node_config
 start_containerd
+cri_serve
 check "containerd serves CRI v1 with the handlers rdma, rdma-spec and runc" \
     eval 'containerd_serves && handlers_are "[\"rdma\",\"rdma-spec\",\"runc\"]"'
 check "the busybox image, written without a registry, imports" \
@@ -48,6 +49,7 @@ check "the busybox image, written without a registry, imports" \
 . "$k8s/restart.sh"
 
 stop_containerd
+kill "$cri_pid"
 check "after containerd: no mount under its directory, no shim, no cgroup of the pod's processes" \
     eval '! grep -F " $d/" /proc/self/mountinfo && ! pgrep -f containerd-shim && cgroups_gone $cgroups'
 check "after containerd: rxe0 home, the journal clean" eval 'all_home && journal_empty'

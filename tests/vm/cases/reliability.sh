@@ -102,11 +102,11 @@ for rt in runc crun; do
     check "$rt kill: every device home within the deadline, journal empty" wait_for 15 settled
 done
 
-# --- 3. runc and crun race for rxe0, RNH_RACE_ROUNDS rounds (default 20): exactly one wins
+# --- 3. runc and crun race for rxe0, RNH_RACE_ROUNDS rounds (default 10): exactly one wins
 # each round. A gate makes it a race: runc's prestart and crun's createRuntime hook each wait
 # there until both runtimes have reached it, then both are let go at once. The winner's
 # container holds rxe0 until the loser's runtime has exited.
-race_rounds=${RNH_RACE_ROUNDS:-20}
+race_rounds=${RNH_RACE_ROUNDS:-10}
 gate=$outdir/race.gate
 mkfifo "$gate"
 exec 8<>"$gate"

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2016,SC2034 # jq variables; variables the sections use
 # What vm.k8s's sections share: the node's directory $d, containerd started and stopped
-# by its PID, the CRI client, and the checks on the journal, namespaces and cgroups.
+# by its PID, the CRI client (as a server), and the checks on the journal, namespaces and
+# cgroups.
 # Sourced by k8s.sh after guest/lib.sh.
 
 hook=$RNH_BIN_DIR/rdma-netns-hook
@@ -11,7 +12,31 @@ sock=$d/containerd.sock
 image=localhost/rnh-busybox:1
 export CONTAINER_RUNTIME_ENDPOINT=unix://$sock RNH_CRI_STUBS=$d/stubs
 
-cri() { "$cri_dir/cri" "$@"; }
+# cri ARGS... : the tests' CRI client (tests/cri/cri), answered by the server that cri_serve
+# started if there is one, so that Python and gRPC start once, not at every call
+cri() {
+    [ -n "${cri_in:-}" ] || { "$cri_dir/cri" "$@"; return; }
+    local r rc reply
+    r=$(mktemp -d "$d/cri/call.XXXXXX") && printf '%s\0' "$@" >"$r/args" && mkfifo "$r/done" || return 1
+    exec {reply}<>"$r/done"
+    echo "$r" >&"$cri_in"
+    until read -r -t 1 -u "$reply" rc; do
+        kill -0 "$cri_pid" 2>/dev/null || { echo "cri: cri serve is gone; see $d/cri/log" >&2 && rc=1 && break; }
+    done
+    exec {reply}>&-
+    cat "$r/out" 2>/dev/null
+    cat "$r/err" >&2 2>/dev/null
+    rm -rf "$r"
+    return "$rc"
+}
+# cri_serve : the CRI client started as a server (cri serve) for cri's calls, its PID in
+# cri_pid; not in a check (a check's variables and jobs do not outlive it)
+cri_serve() {
+    mkdir -p "$d/cri" && mkfifo "$d/cri/in" || return 1
+    exec {cri_in}<>"$d/cri/in"
+    "$cri_dir/cri" serve "$d/cri/in" 2>>"$d/cri/log" &
+    cri_pid=$!
+}
 ctr() { command ctr --address "$sock" -n k8s.io "$@"; }
 # status_is JQ [JQ OPTIONS...] : `rdma-netns-hook status --json` passes the jq test
 status_is() {
