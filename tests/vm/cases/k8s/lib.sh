@@ -172,9 +172,10 @@ start_containerd() {
     containerd --config "$d/config.toml" >>"$d/containerd.log" 2>&1 &
     containerd_pid=$!
 }
-# containerd_serves : the socket is there within two minutes and answers CRI v1 as 1.6
+# containerd_serves : within two minutes containerd answers CRI v1 as 1.6 (its socket is
+# there before its CRI plugin is: "server is not initialized yet")
 containerd_serves() {
-    wait_for 120 test -S "$sock" && cri version | grep "^containerd 1\.6\..* (CRI v1)$"
+    wait_for 120 eval 'cri version | grep -q "^containerd 1\.6\..* (CRI v1)$"' || { cri version; return 1; }
 }
 # stop_containerd : containerd stopped by its PID, and waited for (not in a check either)
 stop_containerd() {
