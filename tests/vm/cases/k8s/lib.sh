@@ -16,13 +16,16 @@ export CONTAINER_RUNTIME_ENDPOINT=unix://$sock RNH_CRI_STUBS=$d/stubs
 # started if there is one, so that Python and gRPC start once, not at every call
 cri() {
     [ -n "${cri_in:-}" ] || { "$cri_dir/cri" "$@"; return; }
-    local r rc reply
+    local r rc part='' reply
     r=$(mktemp -d "$d/cri/call.XXXXXX") && printf '%s\0' "$@" >"$r/args" && mkfifo "$r/done" || return 1
     exec {reply}<>"$r/done"
     echo "$r" >&"$cri_in"
+    # a read that times out keeps what it read of the line ("0" of "0\n"): kept in part
     until read -r -t 1 -u "$reply" rc; do
-        kill -0 "$cri_pid" 2>/dev/null || { echo "cri: cri serve is gone; see $d/cri/log" >&2 && rc=1 && break; }
+        part+=$rc
+        kill -0 "$cri_pid" 2>/dev/null || { echo "cri: cri serve is gone; see $d/cri/log" >&2 && part=1 && rc= && break; }
     done
+    rc=$part$rc
     exec {reply}>&-
     cat "$r/out" 2>/dev/null
     cat "$r/err" >&2 2>/dev/null
